@@ -1,0 +1,11 @@
+from django import template
+
+from apps.core.money import format_won
+
+register = template.Library()
+
+
+@register.filter(name="won")
+def won(amount):
+    """{{ order.total|won }} -> 12,300원"""
+    return format_won(amount)

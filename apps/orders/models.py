@@ -1,0 +1,157 @@
+"""Orders and their lines. Lines are snapshots: an order never changes when the catalog does."""
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.catalog.models import Product, TaxType
+from apps.core.models import TimeStampedModel
+from apps.discounts.models import Channel, Coupon
+from apps.inventory.models import StoreProduct
+from apps.stores.models import Device, Store, StoreMember
+
+
+def new_public_id() -> str:
+    # 22 url-safe characters: inside Toss's 6–64 `[A-Za-z0-9_-]` orderId rule, unguessable.
+    return "ord_" + secrets.token_urlsafe(16)
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "OPEN", _("진행 중(테이블)")
+    PENDING_PAYMENT = "PENDING_PAYMENT", _("결제 대기")
+    PAID = "PAID", _("결제 완료")
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", _("부분 환불")
+    REFUNDED = "REFUNDED", _("환불 완료")
+    CANCELED = "CANCELED", _("취소")
+    EXPIRED = "EXPIRED", _("만료")
+
+
+class KitchenStatus(models.TextChoices):
+    NEW = "NEW", _("접수")
+    PREPARING = "PREPARING", _("준비 중")
+    READY = "READY", _("준비 완료")
+    DONE = "DONE", _("전달 완료")
+
+
+class ServiceType(models.TextChoices):
+    DINE_IN = "DINE_IN", _("매장")
+    TAKEOUT = "TAKEOUT", _("포장")
+
+
+class Order(TimeStampedModel):
+    OWNER_LOOKUP = "store__owner"
+
+    public_id = models.CharField(_("주문 ID"), max_length=64, unique=True, default=new_public_id, editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    staff = models.ForeignKey(StoreMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    channel = models.CharField(_("채널"), max_length=10, choices=Channel.choices)
+    service_type = models.CharField(
+        _("식사 방법"), max_length=10, choices=ServiceType.choices, default=ServiceType.TAKEOUT
+    )
+    status = models.CharField(
+        _("상태"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
+    )
+    kitchen_status = models.CharField(
+        _("주방 상태"), max_length=10, choices=KitchenStatus.choices, default=KitchenStatus.NEW
+    )
+    business_date = models.DateField(_("영업일"), db_index=True)
+    order_number = models.PositiveIntegerField(_("주문 번호"))
+    cart_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    coupon = models.ForeignKey(Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
+    # Totals as priced by discounts.pricing at placement; see apps/core/money.py for the rules.
+    gross_amount = models.BigIntegerField(_("총액"), default=0)
+    discount_amount = models.BigIntegerField(_("할인"), default=0)
+    total_amount = models.BigIntegerField(_("결제 금액"), default=0)
+    taxable_amount = models.BigIntegerField(_("과세 금액"), default=0)
+    tax_free_amount = models.BigIntegerField(_("면세 금액"), default=0)
+    supply_amount = models.BigIntegerField(_("공급가액"), default=0)
+    vat_amount = models.BigIntegerField(_("부가세"), default=0)
+    refunded_amount = models.BigIntegerField(_("환불액"), default=0)
+    order_discounts = models.JSONField(default=list, blank=True, help_text="order-level discounts applied")
+    note = models.CharField(_("메모"), max_length=200, blank=True)
+    placed_at = models.DateTimeField(_("주문 시각"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("결제 시각"), null=True, blank=True)
+    canceled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("주문")
+        verbose_name_plural = _("주문")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "business_date", "order_number"], name="order_unique_number_per_business_day"
+            ),
+            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(condition=models.Q(refunded_amount__gte=0), name="order_refunded_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__lte=models.F("total_amount")), name="order_refund_lte_total"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "business_date", "status"], name="order_store_day_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.order_number} ({self.business_date})"
+
+
+class OrderLine(models.Model):
+    OWNER_LOOKUP = "order__store__owner"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    store_product = models.ForeignKey(StoreProduct, on_delete=models.SET_NULL, null=True, blank=True)
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
+    name = models.CharField(_("상품명"), max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    tax_type = models.CharField(max_length=10, choices=TaxType.choices)
+    unit_price = models.BigIntegerField(_("단가(옵션 포함)"))
+    quantity = models.PositiveIntegerField(_("수량"))
+    gross_amount = models.BigIntegerField(_("금액"))
+    discount_amount = models.BigIntegerField(_("할인"), default=0)
+    net_amount = models.BigIntegerField(_("결제 금액"))
+    # [{"id", "name", "price"}] as chosen; [{"name", "amount", "source"}] as applied (line and the
+    # line's share of order-level discounts). Refunds by line are computed from these.
+    options = models.JSONField(default=list, blank=True)
+    discounts = models.JSONField(default=list, blank=True)
+    note = models.CharField(_("메모"), max_length=200, blank=True)
+    refunded_quantity = models.PositiveIntegerField(_("환불 수량"), default=0)
+
+    class Meta:
+        verbose_name = _("주문 상품")
+        verbose_name_plural = _("주문 상품")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(net_amount__gte=0), name="orderline_net_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_quantity__lte=models.F("quantity")), name="orderline_refund_qty_lte_qty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
+
+
+class OrderEvent(models.Model):
+    """Every status move of an order, for the audit trail and the admin."""
+
+    OWNER_LOOKUP = "order__store__owner"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class OrderNumberCounter(models.Model):
+    """The last order number handed out per store and business day (row-locked to stay gapless)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE)
+    business_date = models.DateField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "business_date"], name="ordernumbercounter_unique")]

@@ -1,0 +1,27 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from . import selectors as store_selectors
+from . import services as store_services
+from .forms import StoreForm
+
+
+def home(request):
+    """Owners go to their admin (or onboarding when they have no store yet); others see the landing."""
+    if request.user.is_authenticated:
+        if request.user.is_superuser or store_selectors.owner_has_store(request.user):
+            return redirect("admin:index")
+        return redirect("stores:onboarding")
+    return render(request, "stores/landing.html")
+
+
+@login_required
+def onboarding(request):
+    form = StoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        store = store_services.store_create(owner=request.user, **form.cleaned_data)
+        messages.success(request, _("매장 '%(name)s'을(를) 만들었습니다.") % {"name": store.name})
+        return redirect("admin:index")
+    return render(request, "stores/onboarding.html", {"form": form}, status=422 if form.errors else 200)

@@ -10,7 +10,7 @@ import pytest
 # from the test body (it talks to the database synchronously, which is what we want here).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import DeviceFactory, OwnerFactory, StoreFactory, StoreMemberFactory  # noqa: E402
+from tests.factories import DeviceFactory, OwnerFactory, StoreFactory, StoreMemberFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 

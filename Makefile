@@ -43,7 +43,7 @@ test: install-dev
 	scripts/services.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 messages: install-dev
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=media
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -228,6 +228,8 @@ DEVICE_COOKIE_NAME = "cloudpos_device"
 DEVICE_COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 5
 PAIRING_CODE_TTL_SECONDS = 10 * 60
 PAIRING_RATE_LIMIT = env.int("PAIRING_RATE_LIMIT", default=5)  # attempts per client per minute
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=15)
 
 # --- Production safety -------------------------------------------------------------------------

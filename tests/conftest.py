@@ -110,6 +110,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Chromium asks for English by default; the product's first language is Korean.
+    return {**browser_context_args, "locale": "ko-KR"}
+
+
 @pytest.fixture
 def artifacts_dir():
     path = os.path.join(os.path.dirname(__file__), "..", "test-artifacts")

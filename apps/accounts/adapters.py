@@ -3,6 +3,8 @@ are sent to onboarding."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from django.http import Http404
 from django.urls import reverse
 
 from . import services
@@ -23,6 +25,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_provider(self, request, provider, client_id=None):
+        # Without KAKAO_CLIENT_ID (the embedded default) there is no Kakao app: its login URL is a
+        # plain 404 rather than a server error.
+        try:
+            return super().get_provider(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404(provider) from None
+
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         # Kakao may share no email at all: the account then lives on its Kakao id alone.

@@ -9,6 +9,8 @@ would tell that it exists). Superusers see everything.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -50,6 +52,14 @@ class OwnerScopedAdmin(OwnerScopedChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return scope_to_owner(super().get_queryset(request), request.user)
 
+    def get_list_filter(self, request):
+        """A plain related-field filter lists every row of the related table, which would show
+        other owners' store names in the sidebar; offer only the related rows this owner has."""
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        return [_owner_safe_filter(self.model, item) for item in filters]
+
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
 
@@ -59,3 +69,15 @@ class OwnerScopedInline(OwnerScopedChoicesMixin):
 
     def get_queryset(self, request):
         return scope_to_owner(super().get_queryset(request), request.user)
+
+
+def _owner_safe_filter(model: type[Model], item):
+    if not isinstance(item, str):
+        return item
+    try:
+        field = get_fields_from_path(model, item)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return item
+    if field.is_relation and owner_lookup(field.related_model) is not None:
+        return (item, admin.RelatedOnlyFieldListFilter)
+    return item

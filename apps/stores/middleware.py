@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core import signing
-from django.utils.functional import SimpleLazyObject
 
 from . import services
 
@@ -31,11 +30,14 @@ def current_device(request):
 
 
 class DeviceMiddleware:
-    """Sets `request.device` (lazily): the paired, unrevoked Device this terminal is, or None."""
+    """Sets `request.device`: the paired, unrevoked Device this terminal is, or None.
+
+    Resolved eagerly rather than through a lazy proxy, so `request.device is None` means what it
+    says. It costs a query only when the request carries a device cookie or header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.device = SimpleLazyObject(lambda: current_device(request))
+        request.device = current_device(request)
         return self.get_response(request)

@@ -19,6 +19,9 @@ def home(request):
 
 @login_required
 def onboarding(request):
+    # Onboarding is for the first store only; further stores are added in the admin.
+    if store_selectors.owner_has_store(request.user):
+        return redirect("admin:index")
     form = StoreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         store = store_services.store_create(owner=request.user, **form.cleaned_data)

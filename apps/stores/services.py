@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,7 +125,14 @@ def device_pair(code: str, *, client_address: str) -> tuple[Device, str]:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # The row lock makes the code single-use even when two terminals submit it at once.
-        device = Device.objects.select_for_update().filter(pairing_code_digest=digest).first()
+        # A stale, expired code of another device may share the digest (codes are only kept unique
+        # among live ones), so the live one wins.
+        device = (
+            Device.objects.select_for_update()
+            .filter(pairing_code_digest=digest)
+            .order_by(F("pairing_code_expires_at").desc(nulls_last=True), "-pk")
+            .first()
+        )
         if device is None:
             raise DomainError("INVALID_CODE", _("연결 코드가 올바르지 않거나 이미 사용되었습니다."), status=400)
         if device.pairing_code_expires_at is None or device.pairing_code_expires_at <= timezone.now():

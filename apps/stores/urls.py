@@ -9,4 +9,5 @@ urlpatterns = [
     path("onboarding/", owner_views.onboarding, name="onboarding"),
     path("pair/", views.pair, name="pair"),
     path("api/devices/pair", views.api_pair, name="api_pair"),
+    path("api/devices/me", views.api_device_me, name="api_device_me"),
 ]

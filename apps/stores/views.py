@@ -7,6 +7,7 @@ from apps.core.api import api_methods, api_view, json_response, parse_json_body
 from apps.core.errors import DomainError
 
 from . import services
+from .decorators import api_device_required, current_device
 from .forms import PairForm
 from .models import Device
 
@@ -14,7 +15,14 @@ _HOME_BY_KIND = {Device.Kind.POS: "/pos/", Device.Kind.KIOSK: "/kiosk/", Device.
 
 
 def client_address(request) -> str:
-    # Behind a proxy, REMOTE_ADDR is the proxy; the rate limit then applies to it (documented).
+    """The client's address for rate limits. Behind N trusted proxies (TRUSTED_PROXY_COUNT), the
+    N-th address from the right of X-Forwarded-For is the client; anything further left is
+    client-supplied and could be forged to dodge the limit, so it is never used."""
+    trusted_proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if trusted_proxies > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= trusted_proxies:
+            return forwarded[-trusted_proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
@@ -30,6 +38,13 @@ def _set_device_cookie(response, token: str) -> None:
     )
 
 
+def _safe_next(request) -> str:
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return ""
+    return next_url
+
+
 def pair(request):
     form = PairForm(request.POST or None)
     status = 200
@@ -40,15 +55,13 @@ def pair(request):
             form.add_error("code", err.message)
             status = err.status
         else:
-            next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                next_url = ""
-            response = redirect(next_url or _HOME_BY_KIND.get(device.kind, "/"))
+            response = redirect(_safe_next(request) or _HOME_BY_KIND.get(device.kind, "/"))
             _set_device_cookie(response, token)
             return response
     elif request.method == "POST":
         status = 422
-    return render(request, "stores/pair.html", {"form": form}, status=status)
+    context = {"form": form, "current": current_device(request)}
+    return render(request, "stores/pair.html", context, status=status)
 
 
 @csrf_exempt  # a terminal with no session yet; the code itself is the credential, rate-limited
@@ -58,3 +71,22 @@ def api_pair(request):
     data = parse_json_body(request)
     device, token = services.device_pair(str(data.get("code", "")), client_address=client_address(request))
     return json_response({"deviceToken": token, "storeId": device.store_id, "kind": device.kind}, status=201)
+
+
+@api_methods("GET")
+@api_device_required()
+def api_device_me(request):
+    """Who this terminal is: lets an API client check its token and learn its store."""
+    device = current_device(request)
+    store = device.store
+    return json_response(
+        {
+            "deviceId": device.pk,
+            "name": device.name,
+            "kind": device.kind,
+            "storeId": store.pk,
+            "storeName": store.name,
+            "timezone": store.timezone,
+            "pairedAt": device.paired_at.isoformat() if device.paired_at else None,
+        }
+    )

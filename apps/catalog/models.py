@@ -76,6 +76,13 @@ class Option(TimeStampedModel):
         return self.name
 
 
+class ImageStatus(models.TextChoices):
+    NONE = "NONE", _("없음")
+    PENDING = "PENDING", _("처리 중")
+    READY = "READY", _("완료")
+    FAILED = "FAILED", _("실패")
+
+
 class Product(TimeStampedModel):
     OWNER_LOOKUP = "owner"
 
@@ -90,6 +97,12 @@ class Product(TimeStampedModel):
     image = models.ImageField(_("이미지"), upload_to="products/original/", blank=True)
     thumbnail = models.ImageField(upload_to="products/thumb/", blank=True, editable=False)
     image_large = models.ImageField(upload_to="products/large/", blank=True, editable=False)
+    # The thumbnails are made by a Celery task after the upload commits; screens show the original
+    # (or nothing) until then, and the admin shows why a broken upload has no thumbnail.
+    image_status = models.CharField(
+        _("이미지 처리 상태"), max_length=10, choices=ImageStatus.choices, default=ImageStatus.NONE, editable=False
+    )
+    image_error = models.CharField(_("이미지 처리 오류"), max_length=200, blank=True, editable=False)
     is_active = models.BooleanField(_("판매 중"), default=True, help_text=_("끄면 보관(archived) 상태가 됩니다."))
     categories = models.ManyToManyField(Category, blank=True, related_name="products", verbose_name=_("카테고리"))
     option_groups = models.ManyToManyField(

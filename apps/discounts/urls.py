@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "discounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("api/discounts/owner/create", views.owner_create, name="owner_create"),
+]

@@ -1,0 +1,147 @@
+"""Reads of discounts and coupons. Tenancy: every row is reached through its store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.catalog.models import Category
+from apps.core.errors import Invalid
+from apps.stores.models import Store
+
+from .models import Coupon, Discount
+from .pricing import SCOPE_CATEGORY, DiscountRule, PricingContext
+from .rules import CHANNEL_ALL, rule_in_force
+
+
+def discounts_for_store(store: Store) -> QuerySet[Discount]:
+    return Discount.objects.filter(store=store)
+
+
+def coupons_for_store(store: Store) -> QuerySet[Coupon]:
+    return Coupon.objects.filter(store=store)
+
+
+def category_descendants(owner_id: int) -> dict[int, frozenset[int]]:
+    """Every category of the owner mapped to itself plus all its sub-categories (one query)."""
+    children: dict[int, list[int]] = {}
+    ids: list[int] = []
+    for pk, parent_id in Category.objects.filter(owner_id=owner_id).values_list("id", "parent_id"):
+        ids.append(pk)
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(pk)
+    result: dict[int, frozenset[int]] = {}
+    for root in ids:
+        seen = {root}
+        stack = [root]
+        while stack:  # iterative, and `seen` guards against a (corrupt) cycle
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        result[root] = frozenset(seen)
+    return result
+
+
+def rule_from_discount(
+    discount: Discount, *, categories: dict[int, frozenset[int]] | None = None, coupon: Coupon | None = None
+) -> DiscountRule:
+    """The engine's plain-data view of a Discount (and of the coupon granting it, if any)."""
+    category_ids: frozenset[int] = frozenset()
+    if discount.category_id is not None:
+        category_ids = (categories or {}).get(discount.category_id, frozenset({discount.category_id}))
+    return DiscountRule(
+        id=discount.pk,
+        name=discount.name,
+        scope=discount.scope,
+        kind=discount.kind,
+        value=int(discount.value),
+        max_discount=None if discount.max_discount is None else int(discount.max_discount),
+        min_order_amount=int(discount.min_order_amount),
+        product_id=discount.product_id,
+        category_ids=category_ids,
+        channel=discount.channel,
+        valid_from=discount.valid_from,
+        valid_to=discount.valid_to,
+        weekdays=frozenset(int(d) for d in (discount.weekdays or [])),
+        time_start=discount.time_start,
+        time_end=discount.time_end,
+        coupon_only=discount.coupon_only,
+        coupon_id=coupon.pk if coupon is not None else None,
+        coupon_code=coupon.code if coupon is not None else "",
+    )
+
+
+def discount_in_force(discount: Discount, *, at: datetime, channel: str | None = None) -> bool:
+    """Active and inside its schedule at `at` on the store's clock (the admin's "in force now")."""
+    if not discount.is_active:
+        return False
+    return rule_in_force(rule_from_discount(discount), at=at, tz=discount.store.timezone, channel=channel)
+
+
+def coupon_in_force(coupon: Coupon, *, at: datetime) -> bool:
+    return _coupon_problem(coupon, at=at, channel=None) is None
+
+
+def _coupon_problem(coupon: Coupon, *, at: datetime, channel: str | None) -> str | None:
+    if not coupon.is_active or not coupon.discount.is_active:
+        return _("사용할 수 없는 쿠폰입니다.")
+    if coupon.valid_from is not None and at < coupon.valid_from:
+        return _("아직 사용 기간이 아닌 쿠폰입니다.")
+    if coupon.valid_to is not None and at >= coupon.valid_to:
+        return _("사용 기간이 지난 쿠폰입니다.")
+    if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
+        return _("사용 한도가 모두 소진된 쿠폰입니다.")
+    if not rule_in_force(rule_from_discount(coupon.discount), at=at, tz=coupon.store.timezone, channel=channel):
+        return _("지금은 사용할 수 없는 쿠폰입니다.")
+    return None
+
+
+def coupon_by_code(store: Store, code: str) -> Coupon | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    # Codes are unique per store case-insensitively (a functional unique index on LOWER(code)).
+    return coupons_for_store(store).select_related("discount", "store").filter(code__iexact=code).first()
+
+
+def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: str | None = None) -> PricingContext:
+    """The discounts in force for `store` on `channel` at `at`, and the coupon for `coupon_code`.
+
+    422 COUPON_INVALID for an unknown, inactive, expired, out-of-schedule or used-up code. The
+    used-up check here is advisory (it spares the customer a failed payment); the limit itself is
+    enforced when the order is paid, by `services.coupon_redeem`.
+    """
+    if at.tzinfo is None:
+        raise ValueError("`at` must be timezone-aware")
+    # Period and channel narrow in SQL; weekday and time-of-day need the store's clock (Python).
+    candidates = list(
+        discounts_for_store(store)
+        .filter(is_active=True, coupon_only=False, channel__in=[CHANNEL_ALL, channel])
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+        .order_by("id")
+    )
+    coupon = None
+    if coupon_code is not None and coupon_code.strip():
+        coupon = coupon_by_code(store, coupon_code)
+        if coupon is None:
+            raise Invalid("COUPON_INVALID", _("존재하지 않는 쿠폰입니다."), details={"couponCode": coupon_code})
+        problem = _coupon_problem(coupon, at=at, channel=channel)
+        if problem is not None:
+            raise Invalid("COUPON_INVALID", problem, details={"couponCode": coupon_code})
+
+    needs_categories = any(d.scope == SCOPE_CATEGORY for d in candidates) or (
+        coupon is not None and coupon.discount.scope == SCOPE_CATEGORY
+    )
+    categories = category_descendants(store.owner_id) if needs_categories else {}
+
+    rules = tuple(
+        rule
+        for rule in (rule_from_discount(d, categories=categories) for d in candidates)
+        if rule_in_force(rule, at=at, tz=store.timezone, channel=channel)
+    )
+    coupon_rule = rule_from_discount(coupon.discount, categories=categories, coupon=coupon) if coupon else None
+    return PricingContext(discounts=rules, coupon=coupon_rule)

@@ -1,0 +1,56 @@
+"""The per-store half of the menu version, kept in Redis (one round trip to read).
+
+- `cloudpos:menu:version:{store}`: a fresh nanosecond token set by every change of listings,
+  option sold-out, prices, recommendations and stock crossing zero.
+- `cloudpos:menu:snoozes:{store}`: a sorted set of "sold out for today" end times. A snooze ends by
+  the clock, with no write at all, so the version includes the latest end time already passed:
+  the moment a snooze expires the version changes and screens redraw.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.catalog.selectors import catalog_version_key
+from apps.core.redis import get_redis
+
+STORE_VERSION_KEY = "cloudpos:menu:version:{store_id}"
+SNOOZES_KEY = "cloudpos:menu:snoozes:{store_id}"
+# Ends older than this are dropped; dropping them changes the version at most once, harmlessly.
+SNOOZE_RETENTION = timedelta(days=3)
+
+
+def _set_new_version(store_id: int) -> None:
+    get_redis().set(STORE_VERSION_KEY.format(store_id=store_id), str(time.time_ns()))
+
+
+def store_menu_bump(store_id: int) -> None:
+    # Now for readers in this transaction, and again on commit so a screen that polled in between
+    # cannot keep the pre-commit menu under the new version.
+    _set_new_version(store_id)
+    transaction.on_commit(lambda: _set_new_version(store_id))
+
+
+def snooze_register(store_id: int, until: datetime) -> None:
+    key = SNOOZES_KEY.format(store_id=store_id)
+    ends_at = until.timestamp()
+    redis = get_redis()
+    pipe = redis.pipeline()
+    pipe.zadd(key, {f"{ends_at:.6f}": ends_at})
+    pipe.zremrangebyscore(key, "-inf", (timezone.now() - SNOOZE_RETENTION).timestamp())
+    pipe.execute()
+
+
+def menu_version_token(store_id: int, owner_id: int, at: datetime | None = None) -> str:
+    now = (at or timezone.now()).timestamp()
+    pipe = get_redis().pipeline()
+    pipe.get(catalog_version_key(owner_id))
+    pipe.get(STORE_VERSION_KEY.format(store_id=store_id))
+    pipe.zrevrangebyscore(SNOOZES_KEY.format(store_id=store_id), now, "-inf", start=0, num=1)
+    catalog, store, passed = pipe.execute()
+    last_passed = passed[0].decode() if passed else "0"
+    return f"{(catalog or b'0').decode()}.{(store or b'0').decode()}.{last_passed}"

@@ -1,0 +1,205 @@
+"""The seed's JSON endpoints: an owner's stores ("inventories") and their listed products.
+
+Owner session auth with CSRF enforced. Errors are always `{"error": {"code", "message"}}`:
+401 without a session, 403 for a missing/wrong CSRF token, 404 for another owner's store.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
+
+from apps.catalog import services as catalog_services
+from apps.catalog.selectors import product_for_owner
+from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body
+from apps.core.errors import DomainError, Invalid
+from apps.stores import selectors as store_selectors
+from apps.stores import services as store_services
+
+from . import selectors, services
+
+
+class _JsonCsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request, reason):
+        return error_response("CSRF_FAILED", _("CSRF 토큰이 없거나 올바르지 않습니다."), 403, {"reason": reason})
+
+
+def owner_api(view):
+    """Session-authenticated owner endpoint: JSON 401 / 403 (CSRF) / 404 (Http404) instead of HTML."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return error_response("UNAUTHENTICATED", _("로그인이 필요합니다."), 401)
+        # The site-wide middleware would answer a CSRF failure with an HTML page; run the same
+        # check here so an API client gets the JSON error shape.
+        rejection = _JsonCsrfCheck(lambda r: None).process_view(request, None, (), {})
+        if rejection is not None:
+            return rejection
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return error_response("NOT_FOUND", _("매장을 찾을 수 없습니다."), 404)
+
+    wrapper.csrf_exempt = True  # checked above, with a JSON answer
+    return api_view(wrapper)
+
+
+def _store(request, inventory_id):
+    return store_selectors.store_for_owner(request.user, inventory_id)
+
+
+def _listing_json(item: selectors.MenuItem) -> dict:
+    listing = item.listing
+    return {
+        "productId": listing.product_id,
+        "storeProductId": listing.store_product_id,
+        "name": listing.name,
+        "nameEn": listing.name_en,
+        "description": item.description,
+        "basePrice": item.base_price,
+        "price": listing.unit_price,
+        "taxType": listing.tax_type,
+        "categoryIds": sorted(listing.category_ids),
+        "available": listing.available,
+        "unavailableReason": listing.unavailable_reason,
+        "soldOut": item.is_sold_out,
+        "soldOutUntil": item.sold_out_until.isoformat() if item.sold_out_until else None,
+        "recommendedRank": item.recommended_rank,
+        "trackStock": listing.track_stock,
+        "stock": listing.stock,
+        "thumbnailUrl": item.thumbnail_url,
+        "imageUrl": item.image_url,
+        "optionGroups": [
+            {
+                "id": group.id,
+                "name": group.name,
+                "minChoices": group.min_choices,
+                "maxChoices": group.max_choices,
+                "required": group.required,
+                "options": [
+                    {"id": o.id, "name": o.name, "priceDelta": o.price_delta, "available": o.available}
+                    for o in group.options
+                ],
+            }
+            for group in listing.option_groups
+        ],
+    }
+
+
+@owner_api
+@api_methods("POST")
+def inventories(request):
+    data = parse_json_body(request)
+    fields = {
+        "name": data.get("name"),
+        "business_number": data.get("businessNumber"),
+        "address": data.get("address", ""),
+        "phone": data.get("phone", ""),
+    }
+    if "timezone" in data:
+        fields["timezone"] = data["timezone"]
+    if "cutoffHour" in data:
+        fields["cutoff_hour"] = data["cutoffHour"]
+    for key, value in fields.items():
+        if key == "cutoff_hour":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise Invalid("INVALID_FIELD", _("cutoffHour 값은 0~23 사이의 정수여야 합니다."))
+        elif not isinstance(value, str) or (key in ("name", "business_number") and not value.strip()):
+            raise Invalid("INVALID_FIELD", _("%(field)s 값이 필요합니다.") % {"field": key})
+    try:
+        store = store_services.store_create(owner=request.user, **fields)
+    except ValidationError as err:
+        raise Invalid(
+            "INVALID_FIELD",
+            " ".join(err.messages),
+            details={"fields": {k: [str(m) for m in v] for k, v in getattr(err, "message_dict", {}).items()}},
+        ) from None
+    return json_response({"inventoryId": store.pk, "name": store.name}, status=201)
+
+
+@owner_api
+@api_methods("GET", "POST")
+def inventory_products(request, inventory_id: int):
+    store = _store(request, inventory_id)
+    if request.method == "GET":
+        menu = selectors.menu_for_store(store, channel="POS")
+        return json_response(
+            {"inventoryId": store.pk, "version": menu.version, "products": [_listing_json(i) for i in menu.items]}
+        )
+    return _create_product(request, store)
+
+
+def _request_data(request) -> dict:
+    if request.content_type == "application/json":
+        return parse_json_body(request)
+    raw = request.POST.get("data")
+    if raw is None:
+        raise Invalid("MISSING_DATA", _("multipart 'data' 필드(JSON)가 필요합니다."))
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise DomainError("MALFORMED_JSON", _("'data' 필드가 올바른 JSON이 아닙니다."), status=400) from None
+    if not isinstance(data, dict):
+        raise DomainError("MALFORMED_JSON", _("'data' 필드는 JSON 객체여야 합니다."), status=400)
+    return data
+
+
+def _create_product(request, store):
+    data = _request_data(request)
+    image = request.FILES.get("image")
+    # Checked before the product is created, so bad listing input never leaves a half-made product.
+    listing_fields = services.listing_clean(
+        price_override=data.get("storePrice"),
+        track_stock=data.get("trackStock", False),
+        stock_quantity=data.get("stock", 0),
+        recommended_rank=data.get("recommendedRank"),
+        display_order=data.get("displayOrder", 0),
+    )
+    if data.get("productId") is not None:
+        # Re-list an existing catalog product of this owner in the store.
+        product = product_for_owner(store.owner, data["productId"])
+        if image is not None:
+            catalog_services.product_image_replace(product, image)
+        created = False
+    else:
+        if "price" not in data:
+            raise Invalid("INVALID_FIELD", _("price 값은 필수입니다."))
+        product = catalog_services.product_create(
+            store.owner,
+            name=data.get("name"),
+            name_en=data.get("nameEn", ""),
+            description=data.get("description", ""),
+            base_price=data.get("price"),
+            tax_type=data.get("taxType", "TAXABLE"),
+            sku=data.get("sku", ""),
+            barcode=data.get("barcode", ""),
+            category_ids=_id_list(data.get("categoryIds", []), "categoryIds"),
+            option_group_ids=_id_list(data.get("optionGroupIds", []), "optionGroupIds"),
+            image=image,
+        )
+        created = True
+    listing = services.listing_create(store, product, user=request.user, **listing_fields)
+    item = selectors.menu_for_store(store, channel="POS").item(product.pk)
+    body = _listing_json(item) if item else {"productId": product.pk, "storeProductId": listing.pk}
+    body["imageStatus"] = product.image_status
+    return json_response(body, status=201 if created else 200)
+
+
+def _id_list(value, field: str) -> list:
+    if not isinstance(value, list):
+        raise Invalid("INVALID_FIELD", _("%(field)s 값은 번호 목록이어야 합니다.") % {"field": field})
+    return value
+
+
+@owner_api
+@api_methods("DELETE")
+def inventory_product(request, inventory_id: int, product_id: int):
+    store = _store(request, inventory_id)
+    listing = services.listing_unlist(store, product_id)
+    return json_response({"productId": listing.product_id, "storeProductId": listing.pk, "listed": False})

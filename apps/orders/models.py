@@ -59,6 +59,9 @@ class Order(TimeStampedModel):
     business_date = models.DateField(_("영업일"), db_index=True)
     order_number = models.PositiveIntegerField(_("주문 번호"))
     cart_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The cart's version once this order moved it to CHECKOUT: the same cart at the same version is
+    # the same order (a repeated start-payment), any other version is a changed cart.
+    cart_version = models.PositiveIntegerField(default=0, editable=False)
     coupon = models.ForeignKey(Coupon, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders")
     # Totals as priced by discounts.pricing at placement; see apps/core/money.py for the rules.
     gross_amount = models.BigIntegerField(_("총액"), default=0)
@@ -82,6 +85,13 @@ class Order(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "business_date", "order_number"], name="order_unique_number_per_business_day"
+            ),
+            # At most one order waits for payment per cart: the last line of defence behind the
+            # per-store counter lock in order_place against two start-payment calls racing.
+            models.UniqueConstraint(
+                fields=["cart_id"],
+                condition=models.Q(status="PENDING_PAYMENT") & ~models.Q(cart_id=""),
+                name="order_one_pending_per_cart",
             ),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_gte_0"),
             models.CheckConstraint(condition=models.Q(refunded_amount__gte=0), name="order_refunded_gte_0"),

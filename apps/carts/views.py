@@ -1,0 +1,66 @@
+"""The seed's cart API for paired terminals (JSON). Thin: parse, call one service, render the cart."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+from apps.core.api import json_response, parse_json_body
+from apps.stores.decorators import current_device
+
+from . import services
+from .http import device_api
+from .selectors import cart_priced
+
+
+def _cart_response(cart, status: int = 200) -> JsonResponse:
+    return json_response(cart_priced(cart).as_json(), status=status)
+
+
+@device_api("POST")
+def cart_create(request: HttpRequest) -> JsonResponse:
+    data = parse_json_body(request)
+    device = current_device(request)
+    cart = services.cart_create(store=device.store, device=device, service_type=data.get("serviceType") or "")
+    return _cart_response(cart, status=201)
+
+
+@device_api("GET")
+def cart_detail(request: HttpRequest, cart_id: str) -> JsonResponse:
+    return _cart_response(services.cart_get(cart_id, device=current_device(request)))
+
+
+@device_api("POST")
+def cart_items(request: HttpRequest, cart_id: str) -> JsonResponse:
+    data = parse_json_body(request)
+    device = current_device(request)
+    # Look the cart up first: an unknown or foreign cart is a 404 whatever the body says.
+    services.cart_get(cart_id, device=device)
+    cart = services.cart_line_add(
+        cart_id,
+        device=device,
+        product_id=data.get("productId"),
+        qty=data.get("qty", 1),
+        option_ids=data.get("optionIds") or [],
+        note=data.get("note") or "",
+        expected_version=data.get("version") if isinstance(data.get("version"), int) else None,
+    )
+    return _cart_response(cart, status=201)
+
+
+@device_api("PATCH", "DELETE")
+def cart_item(request: HttpRequest, cart_id: str, line_id: str) -> JsonResponse:
+    device = current_device(request)
+    if request.method == "DELETE":
+        cart = services.cart_line_remove(cart_id, line_id, device=device)
+        return _cart_response(cart)
+    data = parse_json_body(request)
+    services.cart_get(cart_id, device=device)
+    cart = services.cart_line_update(
+        cart_id,
+        line_id,
+        device=device,
+        qty=data["qty"] if "qty" in data else None,
+        note=data["note"] if "note" in data else None,
+        expected_version=data.get("version") if isinstance(data.get("version"), int) else None,
+    )
+    return _cart_response(cart)

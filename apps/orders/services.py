@@ -1,0 +1,404 @@
+"""Order writes: placing an order from a cart, and every later move of its lifecycle.
+
+Placing is one DB transaction (re-price from the database, reserve stock, take the next order
+number, write the snapshot); the cart's move to CHECKOUT in Redis happens *after* the commit:
+
+- The counter row of (store, business day) is locked first, so placements of one store run one
+  after another from there on: numbers are gapless (a rolled-back placement also rolls back its
+  number) and a second start-payment for the same cart waits, then finds the first one's order.
+  Lock order is always counter → stock rows (by id, inside stock_reserve), so no deadlocks.
+- If the process dies between the commit and the Redis move, nothing is lost: the order waits as
+  PENDING_PAYMENT with `cart_version = cart.version + 1`, the next start-payment for the unchanged
+  cart finds and returns it (and makes the move), and otherwise the expiry task releases its stock.
+- If the Redis move loses (the cart changed in between), the just-placed order is canceled at
+  once (stock released) and the caller gets 409 CART_CHANGED; a retry prices the new cart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.carts import selectors as cart_selectors
+from apps.carts import services as cart_services
+from apps.carts.cart import CartState
+from apps.core.errors import Conflict, DomainError, Invalid
+from apps.discounts.pricing import COUPON_APPLIED, price_order
+from apps.discounts.selectors import pricing_context
+from apps.discounts.services import coupon_redeem, coupon_release
+from apps.inventory.services import stock_release, stock_reserve
+from apps.stores.business_day import business_date_for
+from apps.stores.models import Device, Store, StoreMember
+
+from . import events, lifecycle
+from .models import Order, OrderLine, OrderNumberCounter, OrderStatus, ServiceType, new_public_id
+
+logger = logging.getLogger(__name__)
+
+S = OrderStatus
+
+__all__ = [
+    "order_place",
+    "order_mark_paid",
+    "order_record_refund",
+    "order_cancel",
+    "order_payment_failed",
+    "order_expire",
+    "orders_expire_stale",
+    "order_kitchen_advance",
+    "register_expiry_guard",
+]
+
+
+# --- placing ----------------------------------------------------------------------------------
+
+
+def _lock_counter(store: Store, business_date) -> OrderNumberCounter:
+    # INSERT … ON CONFLICT DO NOTHING, then lock: two first orders of the day cannot both create it.
+    OrderNumberCounter.objects.bulk_create(
+        [OrderNumberCounter(store=store, business_date=business_date, last_number=0)], ignore_conflicts=True
+    )
+    return OrderNumberCounter.objects.select_for_update().get(store=store, business_date=business_date)
+
+
+def _pending_for_cart(cart_id: str) -> Order | None:
+    return Order.objects.select_for_update().filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
+
+
+def _stock_items(lines) -> list[tuple[int, int]]:
+    quantities: dict[int, int] = {}
+    for store_product_id, qty in lines:
+        if store_product_id is not None and qty > 0:
+            quantities[store_product_id] = quantities.get(store_product_id, 0) + qty
+    return sorted(quantities.items())
+
+
+def _member_for(store: Store, member: StoreMember | None, meta: dict) -> StoreMember | None:
+    if member is not None:
+        return member
+    member_id = meta.get("member_id")
+    if member_id:
+        return StoreMember.objects.filter(store=store, pk=member_id, is_active=True).first()
+    return None
+
+
+def _discount_snapshot(discounts) -> list[dict]:
+    return [
+        {
+            "name": d.name,
+            "amount": int(d.amount),
+            "source": d.source,
+            **({"discountId": d.discount_id} if d.discount_id is not None else {}),
+            **({"reason": d.reason} if d.reason else {}),
+        }
+        for d in discounts
+    ]
+
+
+def _create_order(
+    *, store: Store, device: Device, member: StoreMember | None, cart, business_date, now: datetime, counter
+) -> Order:
+    if not cart.lines:
+        raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
+    resolved = cart_selectors.cart_lines_resolved(store, cart.lines, strict=True)
+    context = pricing_context(store, channel=cart.channel, at=now, coupon_code=cart.meta.get("coupon_code") or None)
+    priced = price_order(cart_selectors.pricing_lines(resolved), context, cart_selectors.manual_discounts(cart.meta))
+    public_id = new_public_id()
+    member = _member_for(store, member, cart.meta)
+    stock_reserve(
+        store,
+        _stock_items((item.listing.store_product_id, item.line["qty"]) for item in resolved),
+        reference=public_id,
+        member=member,
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    coupon_id = None
+    if context.coupon is not None and priced.coupon_status == COUPON_APPLIED:
+        coupon_id = context.coupon.coupon_id
+    order = Order.objects.create(
+        public_id=public_id,
+        store=store,
+        device=device,
+        staff=member,
+        channel=cart.channel,
+        service_type=cart.meta.get("service_type") or ServiceType.TAKEOUT,
+        status=S.PENDING_PAYMENT,
+        business_date=business_date,
+        order_number=counter.last_number,
+        cart_id=cart.id,
+        cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
+        coupon_id=coupon_id,
+        gross_amount=priced.gross,
+        discount_amount=priced.discount,
+        total_amount=priced.total,
+        taxable_amount=priced.taxable,
+        tax_free_amount=priced.tax_free,
+        supply_amount=priced.supply,
+        vat_amount=priced.vat,
+        order_discounts=_discount_snapshot(priced.order_discounts),
+        placed_at=now,
+    )
+    priced_by_key = {line.key: line for line in priced.lines}
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                store_product_id=item.listing.store_product_id,
+                product_id=item.listing.product_id,
+                name=item.listing.name,
+                name_en=item.listing.name_en or "",
+                tax_type=item.listing.tax_type,
+                unit_price=priced_by_key[item.line["lineId"]].unit_price,
+                quantity=item.line["qty"],
+                gross_amount=priced_by_key[item.line["lineId"]].gross,
+                discount_amount=priced_by_key[item.line["lineId"]].discount,
+                net_amount=priced_by_key[item.line["lineId"]].net,
+                options=cart_selectors.option_snapshot(item.options),
+                discounts=_discount_snapshot(priced_by_key[item.line["lineId"]].discounts),
+                note=item.line.get("note", "")[:200],
+            )
+            for item in resolved
+        ]
+    )
+    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note="placed")
+    transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
+    return order
+
+
+def order_place(cart_id: str, *, device: Device, member: StoreMember | None = None) -> tuple[Order, bool]:
+    """The cart's PENDING_PAYMENT order and whether it was created now (see the module docstring)."""
+    store = device.store
+    cart = cart_services.cart_get(cart_id, device=device)
+    if (
+        cart.state == CartState.CHECKOUT
+        and not Order.objects.filter(cart_id=cart.id, status=S.PENDING_PAYMENT).exists()
+    ):
+        # Stuck in CHECKOUT with no order waiting (its order ended but the cart move was lost):
+        # hand the cart back so it can be ordered again.
+        cart_services.cart_checkout_cancel(cart.id, expected_version=cart.version)
+
+    now = timezone.now()
+    business_date = business_date_for(store, now)
+    try:
+        with transaction.atomic():
+            counter = _lock_counter(store, business_date)
+            cart = cart_services.cart_get(cart_id, device=device)  # fresh, now that we hold the lock
+            existing = _pending_for_cart(cart.id)
+            if cart.state == CartState.CHECKOUT:
+                if existing is not None and existing.cart_version == cart.version:
+                    return existing, False
+                raise Conflict("CART_NOT_ACTIVE", _("이미 결제 중인 장바구니입니다."), details={"state": cart.state})
+            if cart.state != CartState.ACTIVE:
+                raise Conflict(
+                    "CART_NOT_ACTIVE",
+                    _("결제 중이거나 끝난 장바구니는 주문할 수 없습니다."),
+                    details={"state": cart.state},
+                )
+            created = True
+            if existing is not None and existing.cart_version == cart.version + 1:
+                order, created = existing, False  # placed before, the cart move never happened
+            else:
+                if existing is not None:
+                    # The cart changed since that order (a failed payment gave it back): the old
+                    # order gives its stock back and a new one is priced from the cart as it is.
+                    _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
+                order = _create_order(
+                    store=store,
+                    device=device,
+                    member=member,
+                    cart=cart,
+                    business_date=business_date,
+                    now=now,
+                    counter=counter,
+                )
+    except IntegrityError:
+        # Only the one-pending-order-per-cart constraint can fire here (a placement racing across
+        # a business-day cutoff, so not serialized by the counter lock): the other one won.
+        existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
+        if existing is None:
+            raise
+        return existing, False
+
+    try:
+        cart_services.cart_checkout(cart.id, expected_version=cart.version)
+    except DomainError:
+        fresh = cart_selectors.cart_by_id(cart.id)
+        if fresh is None or fresh.state != CartState.CHECKOUT or fresh.version != order.cart_version:
+            order_cancel(order, reason="cart changed during checkout", restore_cart=False)
+            raise Conflict("CART_CHANGED", _("주문하는 사이에 장바구니가 바뀌었습니다. 다시 시도해 주세요.")) from None
+        # else: a concurrent start-payment for the same cart made the move for us.
+    return order, created
+
+
+# --- ending an unpaid order -------------------------------------------------------------------
+
+
+def _release_stock(order: Order, *, reason: str, items: list[tuple[int, int]], member=None) -> None:
+    if items:
+        stock_release(order.store, items, reason=reason, reference=order.public_id, member=member)
+
+
+def _cancel_locked(order: Order, *, reason: str, to_status: str) -> Order:
+    """Move a PENDING_PAYMENT (or OPEN) order to CANCELED/EXPIRED and give its stock back; the
+    move and the release commit together, and the row lock makes a second caller see it done."""
+    locked = lifecycle.move(order, to_status, note=reason, canceled_at=timezone.now())
+    lines = list(locked.lines.values_list("store_product_id", "quantity"))
+    _release_stock(locked, reason="CANCEL", items=_stock_items(lines))
+    transaction.on_commit(lambda: events.order_canceled.send(sender=Order, order=locked, reason=reason))
+    return locked
+
+
+def _return_cart_after_commit(order: Order) -> None:
+    if order.cart_id:
+        cart_id, version = order.cart_id, order.cart_version
+        transaction.on_commit(lambda: cart_services.cart_checkout_cancel(cart_id, expected_version=version))
+
+
+def order_cancel(order: Order, *, reason: str = "", restore_cart: bool = True) -> Order:
+    """Cancel an unpaid order: stock released, the cart back to ACTIVE with its lines."""
+    with transaction.atomic():
+        locked = _cancel_locked(order, reason=reason or "canceled", to_status=S.CANCELED)
+        if restore_cart:
+            _return_cart_after_commit(locked)
+    return order
+
+
+def order_payment_failed(order: Order) -> Order:
+    """The payment failed or was abandoned: the customer gets the cart back (CHECKOUT → ACTIVE);
+    the order stays PENDING_PAYMENT until it is paid again, replaced, canceled or expires."""
+    if order.status != S.PENDING_PAYMENT:
+        return order
+    _return_cart_after_commit(order)  # runs at once when called outside a transaction
+    return order
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+# Orders cannot import payments (it sits above): payments registers a guard here (in its
+# AppConfig.ready) that says "this order has a payment in flight" (IN_PROGRESS/UNKNOWN/DONE).
+# Such an order is not expired; payments' reconciliation settles it. Independently of any guard,
+# `order_mark_paid` refuses an EXPIRED/CANCELED order with 409 ORDER_NOT_PAYABLE so that payments
+# cancels (refunds) a capture that arrives too late.
+_expiry_guards: list[Callable[[Order], bool]] = []
+
+
+def register_expiry_guard(guard: Callable[[Order], bool]) -> None:
+    if guard not in _expiry_guards:
+        _expiry_guards.append(guard)
+
+
+def _expiry_cutoff(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(minutes=settings.ORDER_PENDING_EXPIRY_MINUTES)
+
+
+def order_expire(order_id: int, *, now: datetime | None = None) -> bool:
+    """Expire one stale PENDING_PAYMENT order; False when it is not (or no longer) stale.
+
+    The row lock plus the re-check of status and age under it make a second, concurrent run skip
+    the order, so its stock is released exactly once."""
+    cutoff = _expiry_cutoff(now)
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .filter(pk=order_id, status=S.PENDING_PAYMENT, placed_at__lt=cutoff)
+            .select_related("store")
+            .first()
+        )
+        if order is None or any(guard(order) for guard in _expiry_guards):
+            return False
+        _cancel_locked(order, reason="payment not completed in time", to_status=S.EXPIRED)
+        # The cart goes back to ACTIVE (the customer may still be there); an idle kiosk cart then
+        # ends on its own short TTL. A cart already gone needs nothing.
+        _return_cart_after_commit(order)
+    return True
+
+
+def orders_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
+    ids = list(
+        Order.objects.filter(status=S.PENDING_PAYMENT, placed_at__lt=_expiry_cutoff(now))
+        .order_by("placed_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for order_id in ids if order_expire(order_id, now=now))
+
+
+# --- paid and refunded ------------------------------------------------------------------------
+
+
+def order_mark_paid(order: Order) -> Order:
+    """PENDING_PAYMENT → PAID; called by payments inside its own transaction (locks the row).
+
+    Already PAID is a no-op (a webhook and the browser may both report the same payment). An
+    EXPIRED/CANCELED order is refused with 409 ORDER_NOT_PAYABLE: the caller must cancel the
+    capture. A coupon is redeemed in the same transaction (409 COUPON_LIMIT_REACHED aborts it)."""
+    with transaction.atomic():
+        current = lifecycle.lock(order)
+        if current.status == S.PAID:
+            lifecycle.sync(order, current)
+            return order
+        if current.status != S.PENDING_PAYMENT:
+            raise lifecycle.illegal_move(current.status, S.PAID, code="ORDER_NOT_PAYABLE")
+        locked = lifecycle.move(order, S.PAID, note="paid", paid_at=timezone.now())
+        if locked.coupon_id:
+            coupon_redeem(locked.coupon_id, locked.public_id)
+        transaction.on_commit(lambda: events.order_paid.send(sender=Order, order=locked))
+    return order
+
+
+def order_record_refund(
+    order: Order,
+    *,
+    amount: int,
+    line_quantities: dict[int, int] | None,
+    restock: bool,
+    member: StoreMember | None = None,
+) -> Order:
+    """Record a refund the payments app has made (inside its transaction): refunded amount and
+    quantities, PARTIALLY_REFUNDED / REFUNDED, stock back when `restock`, coupon back when full."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise Invalid("REFUND_INVALID_AMOUNT", _("환불 금액이 올바르지 않습니다."))
+    with transaction.atomic():
+        current = lifecycle.lock(order)
+        if current.status not in (S.PAID, S.PARTIALLY_REFUNDED):
+            raise lifecycle.illegal_move(current.status, S.REFUNDED, code="ORDER_NOT_REFUNDABLE")
+        remaining = current.total_amount - current.refunded_amount
+        if amount > remaining or (amount == 0 and not line_quantities):
+            raise Invalid(
+                "REFUND_INVALID_AMOUNT",
+                _("환불할 수 있는 금액은 %(left)s원입니다.") % {"left": f"{remaining:,}"},
+            )
+        restock_items: list[tuple[int, int]] = []
+        if line_quantities:
+            lines = {line.pk: line for line in current.lines.select_for_update()}
+            for line_id, qty in line_quantities.items():
+                line = lines.get(line_id)
+                if line is None or not isinstance(qty, int) or qty < 1 or line.refunded_quantity + qty > line.quantity:
+                    raise Invalid("REFUND_INVALID_LINES", _("환불할 상품 수량이 올바르지 않습니다."))
+                line.refunded_quantity += qty
+                line.save(update_fields=["refunded_quantity"])
+                restock_items.append((line.store_product_id, qty))
+        refunded = current.refunded_amount + amount
+        full = refunded == current.total_amount
+        to_status = S.REFUNDED if full else S.PARTIALLY_REFUNDED
+        locked = lifecycle.move(order, to_status, note=f"refund {amount}", refunded_amount=refunded)
+        if restock and restock_items:
+            _release_stock(locked, reason="REFUND", items=_stock_items(restock_items), member=member)
+        if full and locked.coupon_id:
+            coupon_release(locked.public_id)
+    return order
+
+
+# --- kitchen ----------------------------------------------------------------------------------
+
+
+def order_kitchen_advance(order: Order, to_status: str) -> Order:
+    with transaction.atomic():
+        lifecycle.kitchen_move(order, to_status)
+    return order

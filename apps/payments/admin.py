@@ -1,0 +1,112 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import DomainError
+from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
+
+from . import services
+from .models import Payment, PaymentEvent, PaymentMethod, PaymentStatus, Refund, WebhookEvent
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(OwnerScopedAdmin):
+    list_display = ["name", "store", "kind", "channels", "fee_rate_bp", "is_active", "sort_order"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active", "sort_order"]
+
+
+class ReadOnlyInlineMixin:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may view the payment sees its log and refunds (rows are owner-scoped anyway).
+        return request.user.has_perm("payments.view_payment")
+
+
+class PaymentEventInline(ReadOnlyInlineMixin, OwnerScopedInline, admin.TabularInline):
+    model = PaymentEvent
+    fields = ["created_at", "operation", "direction", "http_status", "payload"]
+    readonly_fields = fields
+
+
+class RefundInline(ReadOnlyInlineMixin, OwnerScopedInline, admin.TabularInline):
+    model = Refund
+    fields = ["created_at", "amount", "reason", "status", "provider_transaction_key", "restock"]
+    readonly_fields = fields
+
+
+@admin.register(Payment)
+class PaymentAdmin(OwnerScopedAdmin):
+    owner_permissions = ("view",)
+    list_display = ["public_id", "order", "kind", "amount", "canceled_amount", "status", "is_simulated", "created_at"]
+    list_filter = ["status", "kind", "is_simulated"]
+    search_fields = ["public_id", "provider_ref", "order__public_id", "approval_number"]
+    inlines = [RefundInline, PaymentEventInline]
+    actions = ["refund_remaining"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("선택한 결제의 남은 금액 환불"))
+    def refund_remaining(self, request, queryset):
+        for payment in queryset.filter(status__in=[PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED]):
+            try:
+                refund = services.payment_cancel(payment, reason=gettext("관리자 환불"), user=request.user)
+            except DomainError as err:
+                self.message_user(request, f"{payment.public_id}: {err.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(id)s: %(amount)s원 환불") % {"id": payment.public_id, "amount": f"{refund.amount:,}"},
+                )
+
+
+@admin.register(Refund)
+class RefundAdmin(OwnerScopedAdmin):
+    owner_permissions = ("view",)
+    list_display = ["id", "payment", "amount", "reason", "status", "restock", "created_at"]
+    list_filter = ["status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """Raw provider traffic of every store: superusers only."""
+
+    list_display = ["received_at", "provider", "event_type", "status", "attempts", "dedup_key"]
+    list_filter = ["provider", "status", "event_type"]
+    readonly_fields = ["provider", "dedup_key", "event_type", "payload", "status", "attempts", "last_error"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False

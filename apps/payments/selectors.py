@@ -1,0 +1,87 @@
+"""Reads for payments: methods offered on a channel, what an order still owes, payments by id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from apps.core.errors import NotFound
+from apps.orders.models import Order
+from apps.stores.models import Store
+
+from .models import Payment, PaymentMethod
+from .state import COMPLETED, IN_FLIGHT
+
+CHANNELS = ("POS", "KIOSK", "TABLE")
+
+
+def methods_for_channel(store: Store, channel: str) -> list[PaymentMethod]:
+    """Active methods offered on `channel`, in the owner's sort order. Filtered in Python because
+    JSON containment is not portable to SQLite (the embedded default); a store has a handful."""
+    methods = PaymentMethod.objects.filter(store=store, is_active=True).order_by("sort_order", "id")
+    return [m for m in methods if channel in (m.channels or [])]
+
+
+def method_for_store(store: Store, method_id) -> PaymentMethod:
+    try:
+        return PaymentMethod.objects.get(store=store, pk=int(method_id))
+    except (PaymentMethod.DoesNotExist, TypeError, ValueError):
+        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다.")) from None
+
+
+def _sum(order: Order, statuses) -> int:
+    return Payment.objects.filter(order=order, status__in=list(statuses)).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def amount_paid(order: Order) -> int:
+    """What completed payments brought in (refunds are tracked on the order separately)."""
+    return _sum(order, COMPLETED)
+
+
+def amount_due(order: Order) -> int:
+    """What the order still owes: its total less completed payments."""
+    return max(0, order.total_amount - amount_paid(order))
+
+
+def amount_open(order: Order) -> int:
+    """What a new payment may still take: the amount due less payments whose outcome is pending."""
+    return max(0, amount_due(order) - _sum(order, IN_FLIGHT))
+
+
+def latest_payment(order: Order) -> Payment | None:
+    return order.payments.select_related("method").order_by("-created_at", "-id").first()
+
+
+def payments_for_order(order: Order) -> list[Payment]:
+    return list(order.payments.select_related("method").order_by("created_at", "id"))
+
+
+def payment_for_store(store: Store, public_id: str) -> Payment:
+    try:
+        return Payment.objects.select_related("order", "method").get(public_id=str(public_id), order__store=store)
+    except Payment.DoesNotExist:
+        raise NotFound("PAYMENT_NOT_FOUND", _("결제를 찾을 수 없습니다.")) from None
+
+
+def payment_by_provider_ref(store: Store | None, provider_ref: str, *, owner=None) -> Payment:
+    """A payment by its provider reference (Toss paymentKey), scoped to a store or an owner."""
+    qs = Payment.objects.select_related("order", "method", "order__store").filter(provider_ref=str(provider_ref))
+    if store is not None:
+        qs = qs.filter(order__store=store)
+    elif owner is not None and not owner.is_superuser:
+        qs = qs.filter(order__store__owner=owner)
+    payment = qs.first() if provider_ref else None
+    if payment is None:
+        raise NotFound("PAYMENT_NOT_FOUND", _("결제를 찾을 수 없습니다."))
+    return payment
+
+
+def payments_to_reconcile(*, older_than: datetime) -> list[int]:
+    """Ids of card payments stuck between "sent" and "answered" for longer than the grace period."""
+    return list(
+        Payment.objects.filter(status__in=list(IN_FLIGHT), updated_at__lt=older_than, kind__in=["TOSS", "SIMULATED"])
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:200]
+    )

@@ -1,0 +1,71 @@
+"""The payment state machine, enforced here and nowhere else.
+
+    READY → IN_PROGRESS → DONE | FAILED | ABORTED | EXPIRED
+    READY → ABORTED | EXPIRED                 (window closed / superseded / never came back)
+    IN_PROGRESS → UNKNOWN → DONE | FAILED     (the answer was lost; reconciliation decides)
+    DONE → PARTIAL_CANCELED → CANCELED, DONE → CANCELED
+
+Every move goes through `payment_move`, which must run inside the transaction that holds the row
+lock (`lock_payment`), and additionally updates with a `status=<from>` condition so a stale object
+can never move a row that somebody else already moved.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import Conflict
+
+from .models import Payment, PaymentStatus
+
+S = PaymentStatus
+
+ALLOWED_MOVES: dict[str, frozenset[str]] = {
+    S.READY: frozenset({S.IN_PROGRESS, S.ABORTED, S.EXPIRED}),
+    S.IN_PROGRESS: frozenset({S.DONE, S.FAILED, S.ABORTED, S.EXPIRED, S.UNKNOWN}),
+    S.UNKNOWN: frozenset({S.DONE, S.FAILED}),
+    S.DONE: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
+    S.PARTIAL_CANCELED: frozenset({S.PARTIAL_CANCELED, S.CANCELED}),
+    S.FAILED: frozenset(),
+    S.ABORTED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.CANCELED: frozenset(),
+}
+
+# Payments whose money is (or was) with the store: they count towards what the order has paid.
+COMPLETED = frozenset({S.DONE, S.PARTIAL_CANCELED, S.CANCELED})
+# Payments whose outcome is still open at the provider: they hold their amount against the order.
+IN_FLIGHT = frozenset({S.IN_PROGRESS, S.UNKNOWN})
+FINAL_FAILURES = frozenset({S.FAILED, S.ABORTED, S.EXPIRED})
+
+
+def can_move(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED_MOVES.get(from_status, frozenset())
+
+
+def lock_payment(payment_id: int) -> Payment:
+    """The payment row, locked until the surrounding transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_payment needs a transaction")
+    return Payment.objects.select_for_update(of=("self",)).select_related("order", "method").get(pk=payment_id)
+
+
+def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
+    """Move a locked payment to `to_status` (and set `fields`) or raise 409 ILLEGAL_PAYMENT_TRANSITION."""
+    from_status = payment.status
+    if not can_move(from_status, to_status):
+        raise Conflict(
+            "ILLEGAL_PAYMENT_TRANSITION",
+            _("결제 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.") % {"from": from_status, "to": to_status},
+            details={"from": from_status, "to": to_status},
+        )
+    fields.setdefault("updated_at", timezone.now())
+    updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(status=to_status, **fields)
+    if updated != 1:
+        raise Conflict("PAYMENT_CHANGED", _("결제 상태가 방금 바뀌었습니다. 다시 시도하세요."))
+    payment.status = to_status
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    return payment

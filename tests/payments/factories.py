@@ -1,0 +1,57 @@
+"""Orders and payment methods for payment tests, written with the ORM (orders have no factory)."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.utils import timezone
+
+from apps.orders.models import Order, OrderLine
+from apps.payments.models import PaymentMethod
+
+_numbers = itertools.count(1)
+
+
+def make_order(store, lines=(("아메리카노", 4500, 2),), *, status="PENDING_PAYMENT", device=None, discount=0) -> Order:
+    """An order with lines (name, unit_price, qty[, net]). `discount` is spread as an order-level
+    discount onto the first line's net amount (a line snapshot as orders writes it)."""
+    built = []
+    for index, spec in enumerate(lines):
+        name, unit_price, qty = spec[:3]
+        gross = unit_price * qty
+        net = spec[3] if len(spec) > 3 else gross - (discount if index == 0 else 0)
+        built.append((name, unit_price, qty, gross, net))
+    total = sum(b[4] for b in built)
+    order = Order.objects.create(
+        store=store,
+        device=device,
+        channel="POS",
+        status=status,
+        business_date=timezone.localdate(),
+        order_number=next(_numbers),
+        gross_amount=sum(b[3] for b in built),
+        discount_amount=sum(b[3] - b[4] for b in built),
+        total_amount=total,
+        taxable_amount=total,
+        supply_amount=total - round(total / 11),
+        vat_amount=round(total / 11),
+        placed_at=timezone.now(),
+    )
+    for name, unit_price, qty, gross, net in built:
+        OrderLine.objects.create(
+            order=order,
+            name=name,
+            tax_type="TAXABLE",
+            unit_price=unit_price,
+            quantity=qty,
+            gross_amount=gross,
+            discount_amount=gross - net,
+            net_amount=net,
+        )
+    return order
+
+
+def make_method(store, kind: str, *, channels=("POS",), name: str | None = None, active=True) -> PaymentMethod:
+    return PaymentMethod.objects.create(
+        store=store, kind=kind, name=name or kind, channels=list(channels), is_active=active, fee_rate_bp=250
+    )

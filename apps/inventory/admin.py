@@ -23,17 +23,7 @@ from apps.stores.business_day import store_tz
 from . import services
 from .models import StockMovement, StoreOptionStatus, StoreProduct
 
-EDITABLE_FIELDS = (
-    "is_listed",
-    "price_override",
-    "is_sold_out",
-    "sold_out_until",
-    "recommended_rank",
-    "display_order",
-    "track_stock",
-    "low_stock_threshold",
-    "stock_quantity",
-)
+EDITABLE_FIELDS = services.LISTING_EDITABLE_FIELDS
 
 
 class StockAdjustForm(forms.Form):

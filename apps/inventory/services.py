@@ -137,20 +137,23 @@ def listing_unlist(store: Store, product_id) -> StoreProduct:
     return StoreProduct.objects.get(store=store, product_id=product_id)
 
 
+# What an owner may change on a listing (the admin's change list edits exactly these).
+LISTING_EDITABLE_FIELDS = (
+    "is_listed",
+    "price_override",
+    "is_sold_out",
+    "sold_out_until",
+    "recommended_rank",
+    "display_order",
+    "track_stock",
+    "low_stock_threshold",
+    "stock_quantity",
+)
+
+
 def listing_update(listing: StoreProduct, *, user=None, note: str = "", **fields) -> StoreProduct:
     """Change a listing's fields; a new `stock_quantity` goes through the ledger as an ADJUST."""
-    allowed = {
-        "is_listed",
-        "price_override",
-        "is_sold_out",
-        "sold_out_until",
-        "recommended_rank",
-        "display_order",
-        "track_stock",
-        "low_stock_threshold",
-        "stock_quantity",
-    }
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(LISTING_EDITABLE_FIELDS)
     if unknown:
         raise Invalid("INVALID_FIELD", _("바꿀 수 없는 항목입니다: %(f)s") % {"f": ", ".join(sorted(unknown))})
     target_stock = fields.pop("stock_quantity", None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_orders, views_pay, views_shift
 
 app_name = "pos"
 
@@ -8,4 +8,42 @@ urlpatterns = [
     path("pos/", views.home, name="home"),
     path("pos/login/", views.pin_login, name="login"),
     path("pos/logout/", views.pin_logout, name="logout"),
+    path("pos/switch/", views.switch_member, name="switch"),
+    # selling
+    path("pos/menu/", views.menu_grid, name="menu_grid"),
+    path("pos/menu/poll/", views.menu_poll, name="menu_poll"),
+    path("pos/products/<int:product_id>/options/", views.product_options, name="product_options"),
+    path("pos/cart/add/", views.cart_add, name="cart_add"),
+    path("pos/cart/barcode/", views.cart_barcode, name="cart_barcode"),
+    path("pos/cart/lines/<str:line_id>/qty/", views.cart_line_qty, name="cart_line_qty"),
+    path("pos/cart/lines/<str:line_id>/note/", views.cart_line_note, name="cart_line_note"),
+    path("pos/cart/lines/<str:line_id>/remove/", views.cart_line_remove, name="cart_line_remove"),
+    path("pos/cart/clear/", views.cart_clear, name="cart_clear"),
+    path("pos/cart/coupon/", views.cart_coupon, name="cart_coupon"),
+    path("pos/cart/discount/", views.discount_form, name="discount_form"),
+    path("pos/cart/discount/add/", views.cart_discount, name="cart_discount"),
+    path("pos/cart/discount/remove/", views.cart_discount_remove, name="cart_discount_remove"),
+    path("pos/cart/hold/", views.cart_hold, name="cart_hold"),
+    path("pos/held/", views.held_list, name="held"),
+    path("pos/held/<str:cart_id>/recall/", views.held_recall, name="held_recall"),
+    # paying
+    path("pos/checkout/", views_pay.checkout, name="checkout"),
+    path("pos/pay/<str:public_id>/", views_pay.pay_page, name="pay"),
+    path("pos/pay/<str:public_id>/submit/", views_pay.pay, name="pay_submit"),
+    path("pos/pay/<str:public_id>/cancel/", views_pay.order_cancel, name="order_cancel"),
+    path("pos/new-sale/", views_pay.new_sale, name="new_sale"),
+    path("pos/orders/<str:public_id>/receipt/", views_pay.receipt, name="receipt"),
+    # history and refunds
+    path("pos/orders/", views_orders.order_list, name="orders"),
+    path("pos/orders/<str:public_id>/", views_orders.order_detail, name="order_detail"),
+    path("pos/orders/<str:public_id>/refund/", views_orders.order_refund, name="order_refund"),
+    # cash drawer
+    path("pos/shift/", views_shift.shift_page, name="shift"),
+    path("pos/shift/open/", views_shift.shift_open, name="shift_open"),
+    path("pos/shift/cash/", views_shift.cash_move, name="cash_move"),
+    path("pos/shift/close/", views_shift.shift_close, name="shift_close"),
+    path("pos/shifts/<int:shift_id>/report/", views_shift.shift_report, name="shift_report"),
+    # kiosk "call staff"
+    path("pos/staff-calls/", views.staff_calls_poll, name="staff_calls"),
+    path("pos/staff-calls/<str:call_id>/ack/", views.staff_call_ack, name="staff_call_ack"),
 ]

@@ -1,18 +1,35 @@
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+"""POS selling screen: login, staff switch, menu grid, cart actions, held sales, staff calls.
 
-from apps.core.errors import DomainError
+Every action is a plain form POST that redirects back (works without JavaScript); with htmx the
+same POST answers with just the fragment that changed (the cart panel, the menu grid, a dialog).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.carts import services as cart_services
+from apps.core.errors import Conflict, DomainError, Invalid, NotFound
+from apps.orders import selectors as order_selectors
+from apps.orders.models import OrderStatus
+from apps.payments import shifts as shift_services
 from apps.stores import services as store_services
+from apps.stores import staff_calls
 from apps.stores.decorators import device_required
 from apps.stores.models import Device
 
+from . import menu as pos_menu
+from . import state
 from .auth import pos_login, pos_logout, staff_required
+from .cart_view import cart_context, current_cart, discount_needs_manager
+from .helpers import domain_errors, manager_approval, page_or_partial, parse_int, redirect_after_post
 
-
-@staff_required
-def home(request):
-    return render(request, "pos/home.html", {"store": request.device.store, "member": request.member})
+# --- login, logout, cashier switch -----------------------------------------------------------------
 
 
 @device_required(Device.Kind.POS)
@@ -42,3 +59,371 @@ def pin_login(request):
 def pin_logout(request):
     pos_logout(request)
     return redirect("pos:login")
+
+
+@require_POST
+@staff_required
+@domain_errors
+def switch_member(request):
+    """Hand the counter to another cashier: their PIN, no logout; the current sale stays."""
+    member = store_services.member_authenticate(
+        request.device.store, request.POST.get("pin", ""), throttle_key=f"device:{request.device.pk}"
+    )
+    pos_login(request, member)
+    return redirect_after_post(request, reverse("pos:home"))
+
+
+# --- the selling screen -------------------------------------------------------------------------------
+
+
+def _sell_context(request, cart=None) -> dict:
+    store = request.device.store
+    shift = shift_services.shift_current(store, request.device)
+    context = {
+        "section": "sell",
+        "shift": shift,
+        "staff_calls": staff_calls.staff_calls_pending(store),
+        "held_count": state.held_count(request.device),
+    }
+    if shift is None:
+        # Sales need an open drawer: the screen asks for the opening float first.
+        context.update({"denominations": shift_services.DENOMINATIONS, "next": reverse("pos:home")})
+        return context
+    context.update(
+        pos_menu.menu_context(store, category=request.GET.get("category", ""), query=request.GET.get("q", ""))
+    )
+    context.update(cart_context(request, cart or current_cart(request)))
+    return context
+
+
+def _checkout_order(request):
+    """The unpaid order of the cart on screen, when the cart went on to checkout: the screen stays
+    on paying until it is paid or canceled."""
+    cart_id = state.current_cart_id(request)
+    if not cart_id:
+        return None
+    try:
+        cart = cart_services.cart_get(cart_id, device=request.device)
+    except NotFound:
+        return None
+    if cart.state != cart_services.CartState.CHECKOUT:
+        return None
+    order = order_selectors.order_for_cart(cart.id)
+    if order is None or order.store_id != request.device.store.pk or order.status != OrderStatus.PENDING_PAYMENT:
+        return None
+    return order
+
+
+@require_GET
+@staff_required
+def home(request):
+    order = _checkout_order(request)
+    if order is not None and shift_services.shift_current(request.device.store, request.device) is not None:
+        return redirect("pos:pay", public_id=order.public_id)
+    return render(
+        request, "pos/home.html", {"store": request.device.store, "member": request.member, **_sell_context(request)}
+    )
+
+
+@require_GET
+@staff_required
+def menu_grid(request):
+    """The product grid for a category tab or a search (htmx), or the whole screen."""
+    if not request.htmx:
+        return home(request)
+    context = pos_menu.menu_context(
+        request.device.store, category=request.GET.get("category", ""), query=request.GET.get("q", "")
+    )
+    return render(request, "pos/partials/menu_grid.html", context)
+
+
+@require_GET
+@staff_required
+def menu_poll(request):
+    """204 while the menu is unchanged (htmx swaps nothing); the fresh grid once it changed."""
+    if request.GET.get("v", "") == pos_menu.current_version(request.device.store):
+        return HttpResponse(status=204)
+    return menu_grid(request)
+
+
+@require_GET
+@staff_required
+@domain_errors
+def product_options(request, product_id: int):
+    listing = pos_menu.listing(request.device.store, product_id)
+    context = {"listing": listing, "section": "sell"}
+    return page_or_partial(request, "pos/options.html", "pos/partials/options_dialog.html", context)
+
+
+# --- cart actions ----------------------------------------------------------------------------------------
+
+
+def _cart_response(request, cart, *, status: int = 200, **extra) -> HttpResponse:
+    if not request.htmx:
+        return redirect("pos:home")
+    context = {**cart_context(request, cart), "oob": True, **extra}
+    return render(request, "pos/partials/cart.html", context, status=status)
+
+
+def _int_field(request, name: str, message: str, *, minimum: int = 1, maximum: int | None = None, default=None):
+    raw = request.POST.get(name, "")
+    if raw == "" and default is not None:
+        return default
+    return parse_int(raw, code=f"INVALID_{name.upper()}", message=message, minimum=minimum, maximum=maximum)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_add(request):
+    product_id = _int_field(request, "product_id", _("상품을 선택하세요."))
+    qty = _int_field(request, "qty", _("수량은 1~99 사이여야 합니다."), maximum=cart_services.MAX_QTY, default=1)
+    option_ids = [
+        parse_int(v, code="INVALID_OPTIONS", message=_("옵션 선택이 올바르지 않습니다."), minimum=1)
+        for v in request.POST.getlist("option")
+        if v != ""
+    ]
+    cart = current_cart(request)
+    cart = cart_services.cart_line_add(
+        cart.id,
+        device=request.device,
+        product_id=product_id,
+        qty=qty,
+        option_ids=option_ids,
+        note=request.POST.get("note", "").strip(),
+    )
+    return _cart_response(request, cart, close_dialog=True)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_barcode(request):
+    """A scanner types the code and Enter: add that product (or open its options)."""
+    code = request.POST.get("code", "").strip()
+    if not code:
+        raise Invalid("BARCODE_REQUIRED", _("바코드를 입력하세요."))
+    listing = pos_menu.listing_by_barcode(request.device.store, code)
+    if listing is None:
+        raise NotFound("BARCODE_NOT_FOUND", _("바코드 %(code)s에 해당하는 상품이 없습니다.") % {"code": code[:64]})
+    if listing.option_groups and any(g.required or g.min_choices for g in listing.option_groups):
+        if request.htmx:
+            response = render(request, "pos/partials/options_dialog.html", {"listing": listing})
+            response["HX-Retarget"] = "#dialog"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        return redirect("pos:product_options", product_id=listing.product_id)
+    cart = cart_services.cart_line_add(current_cart(request).id, device=request.device, product_id=listing.product_id)
+    return _cart_response(request, cart)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_line_qty(request, line_id: str):
+    cart = current_cart(request)
+    line = cart.line(line_id)
+    if line is None:
+        raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
+    if "delta" in request.POST:
+        delta = parse_int(request.POST["delta"], code="INVALID_QTY", message=_("수량 변경이 올바르지 않습니다."))
+        qty = line["qty"] + delta
+    else:
+        qty = _int_field(request, "qty", _("수량은 0~99 사이여야 합니다."), minimum=0, maximum=cart_services.MAX_QTY)
+    if qty <= 0:
+        cart = cart_services.cart_line_remove(cart.id, line_id, device=request.device)
+    else:
+        cart = cart_services.cart_line_update(cart.id, line_id, device=request.device, qty=qty)
+    return _cart_response(request, cart)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_line_note(request, line_id: str):
+    cart = cart_services.cart_line_update(
+        current_cart(request).id, line_id, device=request.device, note=request.POST.get("note", "").strip()
+    )
+    return _cart_response(request, cart)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_line_remove(request, line_id: str):
+    cart = cart_services.cart_line_remove(current_cart(request).id, line_id, device=request.device)
+    return _cart_response(request, cart)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_clear(request):
+    cart = cart_services.cart_clear(current_cart(request).id, device=request.device)
+    return _cart_response(request, cart)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_coupon(request):
+    code = request.POST.get("code", "").strip()
+    if "remove" in request.POST:
+        code = ""
+    cart = cart_services.cart_update_meta(current_cart(request).id, device=request.device, coupon_code=code)
+    return _cart_response(request, cart)
+
+
+@require_GET
+@staff_required
+@domain_errors
+def discount_form(request):
+    cart = current_cart(request)
+    context = {**cart_context(request, cart), "line_id": request.GET.get("line", ""), "section": "sell"}
+    return page_or_partial(request, "pos/discount.html", "pos/partials/discount_dialog.html", context)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_discount(request):
+    """A manual discount on one line or the whole order, with a reason; above the store's limit a
+    manager approves with their PIN. Who gave it (and who approved) is kept in its reason."""
+    store = request.device.store
+    cart = current_cart(request)
+    kind = request.POST.get("kind", "")
+    if kind not in ("PERCENT", "AMOUNT"):
+        raise Invalid("INVALID_DISCOUNT_KIND", _("할인 방식(% 또는 원)을 선택하세요."))
+    value = _int_field(
+        request,
+        "value",
+        _("할인 값이 올바르지 않습니다."),
+        minimum=1,
+        maximum=100 if kind == "PERCENT" else 10_000_000,
+    )
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        raise Invalid("REASON_REQUIRED", _("할인 사유를 입력하세요."))
+    line_id = request.POST.get("line_id", "").strip() or None
+    if line_id is not None and cart.line(line_id) is None:
+        raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
+    by = request.member.display_name
+    if discount_needs_manager(store, kind, value):
+        approver = manager_approval(request, request.POST.get("manager_pin", "").strip())
+        if approver.pk != request.member.pk:
+            by = f"{by}/{_('승인')} {approver.display_name}"
+    entry = {"kind": kind, "value": value, "reason": f"{reason[:60]} ({by})"[:100], "line_key": line_id}
+    # One manual discount per target: a new one on the same line (or the order) replaces the old.
+    others = [d for d in cart.meta.get("manual_discounts") or [] if d.get("line_key") != line_id]
+    cart = cart_services.cart_update_meta(cart.id, device=request.device, manual_discounts=[*others, entry])
+    return _cart_response(request, cart, close_dialog=True)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_discount_remove(request):
+    cart = current_cart(request)
+    index = parse_int(
+        request.POST.get("index", ""), code="INVALID_DISCOUNT", message=_("할인을 찾을 수 없습니다."), minimum=0
+    )
+    discounts = list(cart.meta.get("manual_discounts") or [])
+    if index >= len(discounts):
+        raise NotFound("DISCOUNT_NOT_FOUND", _("할인을 찾을 수 없습니다."))
+    del discounts[index]
+    cart = cart_services.cart_update_meta(cart.id, device=request.device, manual_discounts=discounts)
+    return _cart_response(request, cart)
+
+
+# --- held (parked) sales -------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cart_hold(request):
+    cart = current_cart(request)
+    if not cart.lines:
+        raise Invalid("CART_EMPTY", _("보류할 상품이 없습니다."))
+    if state.held_count(request.device) >= state.MAX_HELD:
+        raise Conflict("TOO_MANY_HELD", _("보류는 %(n)d건까지 할 수 있습니다.") % {"n": state.MAX_HELD})
+    context = cart_context(request, cart)
+    label = request.POST.get("label", "").strip()[:40] or _("보류 %(time)s") % {
+        "time": timezone.localtime().strftime("%H:%M")
+    }
+    state.held_add(
+        request.device,
+        state.HeldSale(
+            cart_id=cart.id,
+            label=label,
+            total=context["totals"]["total"],
+            item_count=sum(line["qty"] for line in cart.lines),
+            held_at=timezone.now().timestamp(),
+            member_name=request.member.display_name,
+        ),
+    )
+    state.set_current_cart_id(request, None)
+    return _cart_response(request, current_cart(request), saved=_("판매를 보류했습니다."))
+
+
+@require_GET
+@staff_required
+def held_list(request):
+    context = {"held": state.held_list(request.device), "section": "sell"}
+    return page_or_partial(request, "pos/held.html", "pos/partials/held_dialog.html", context)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def held_recall(request, cart_id: str):
+    held = state.held_take(request.device, cart_id)
+    if held is None:
+        raise NotFound("HELD_NOT_FOUND", _("보류된 판매를 찾을 수 없습니다. 이미 불러왔을 수 있습니다."))
+    try:
+        recalled = cart_services.cart_get(cart_id, device=request.device)
+    except NotFound:
+        raise NotFound("HELD_EXPIRED", _("보류된 판매가 만료되었습니다.")) from None
+    if not recalled.is_active:
+        raise Conflict("HELD_NOT_ACTIVE", _("보류된 판매가 이미 결제되었거나 취소되었습니다."))
+    current = current_cart(request)
+    if current.lines:
+        # Swapping sales: the one on screen is parked rather than lost.
+        context = cart_context(request, current)
+        state.held_add(
+            request.device,
+            state.HeldSale(
+                cart_id=current.id,
+                label=_("보류 %(time)s") % {"time": timezone.localtime().strftime("%H:%M")},
+                total=context["totals"]["total"],
+                item_count=sum(line["qty"] for line in current.lines),
+                held_at=timezone.now().timestamp(),
+                member_name=request.member.display_name,
+            ),
+        )
+    state.set_current_cart_id(request, recalled.id)
+    return _cart_response(request, recalled, close_dialog=True)
+
+
+# --- kiosk "call staff" alerts ----------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def staff_calls_poll(request):
+    calls = staff_calls.staff_calls_pending(request.device.store)
+    if not request.htmx:
+        return redirect("pos:home")
+    return render(request, "pos/partials/staff_calls.html", {"staff_calls": calls})
+
+
+@require_POST
+@staff_required
+def staff_call_ack(request, call_id: str):
+    if len(call_id) > 64:
+        raise Http404
+    staff_calls.staff_call_ack(request.device.store, call_id)
+    if not request.htmx:
+        return redirect(request.META.get("HTTP_REFERER") or reverse("pos:home"))
+    calls = staff_calls.staff_calls_pending(request.device.store)
+    return render(request, "pos/partials/staff_calls.html", {"staff_calls": calls})

@@ -1,0 +1,238 @@
+"""Checkout and paying at the counter: cash with change, card terminal, simulated/Toss card, split.
+
+A payment form carries a one-time key (state.form_key_*): the first submission pays, a double
+click or a resubmitted form only shows what the first one did.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from apps.carts import services as cart_services
+from apps.core.errors import Conflict, DomainError, Invalid
+from apps.orders import selectors as order_selectors
+from apps.orders import services as order_services
+from apps.orders.models import Order, OrderStatus
+from apps.payments import selectors as payment_selectors
+from apps.payments import services as payment_services
+from apps.payments import shifts as shift_services
+from apps.payments.models import PaymentMethod, PaymentStatus
+
+from . import state
+from .auth import staff_required
+from .cart_view import current_cart
+from .helpers import domain_errors, parse_int
+
+PAYABLE = (OrderStatus.PENDING_PAYMENT,)
+QUICK_CASH = (10_000, 50_000)
+
+
+def _order(request, public_id: str) -> Order:
+    # Another store's order is a 404 exactly like a missing one.
+    return order_selectors.order_for_store(request.device.store, public_id)
+
+
+def pay_context(request, order: Order, **extra) -> dict:
+    payments = payment_selectors.payments_for_order(order)
+    due = payment_selectors.amount_due(order) if order.status in PAYABLE else 0
+    methods = payment_selectors.methods_for_channel(request.device.store, "POS")
+    forms = [{"method": m, "key": state.form_key_issue(request.device)} for m in methods] if due else []
+    done = [p for p in payments if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)]
+    last_cash = next((p for p in reversed(done) if p.kind == PaymentMethod.Kind.CASH), None)
+    context = {
+        "section": "sell",
+        "order": order,
+        "lines": list(order.lines.all()),
+        "payments": payments,
+        "paid": sum(p.amount for p in done),
+        "due": due,
+        "method_forms": forms,
+        "quick_cash": [q for q in QUICK_CASH if q >= due] if due else (),
+        "is_paid": order.status not in PAYABLE,
+        "last_change": last_cash.change if last_cash and last_cash.change else 0,
+        "store": request.device.store,
+        "member": request.member,
+    }
+    context.update(extra)
+    return context
+
+
+def render_pay(request, order: Order, *, status: int = 200, **extra) -> HttpResponse:
+    context = pay_context(request, order, **extra)
+    if request.htmx:
+        response = render(request, "pos/partials/pay_panel.html", context, status=status)
+        response["HX-Push-Url"] = reverse("pos:pay", args=[order.public_id])
+        return response
+    return render(request, "pos/pay.html", context, status=status)
+
+
+def _require_shift(request) -> None:
+    if shift_services.shift_current(request.device.store, request.device) is None:
+        raise Conflict("SHIFT_NOT_OPEN", _("열린 근무가 없습니다. 먼저 시재금을 입력해 근무를 시작하세요."))
+
+
+@require_POST
+@staff_required
+@domain_errors
+def checkout(request):
+    """Place the order for the cart on screen and show the pay screen."""
+    _require_shift(request)
+    cart = current_cart(request)
+    if not cart.lines:
+        raise Invalid("CART_EMPTY", _("결제할 상품이 없습니다."))
+    raw_version = request.POST.get("cart_version", "")
+    if raw_version and raw_version != str(cart.version):
+        # The cashier saw another cart (a second tab changed it): show them the cart as it is now.
+        raise Conflict("CART_CHANGED", _("장바구니가 바뀌었습니다. 확인 후 다시 결제하세요."))
+    cart_services.cart_update_meta(cart.id, device=request.device, member_id=request.member.pk)
+    order, _created = order_services.order_place(cart.id, device=request.device, member=request.member)
+    if not request.htmx:
+        return redirect("pos:pay", public_id=order.public_id)
+    return render_pay(request, order)
+
+
+@require_GET
+@staff_required
+@domain_errors
+def pay_page(request, public_id: str):
+    return render_pay(request, _order(request, public_id))
+
+
+def _payment_kwargs(request, method: PaymentMethod, due: int) -> dict:
+    amount = parse_int(
+        request.POST.get("amount") or due,
+        code="INVALID_AMOUNT",
+        message=_("결제 금액은 1원 이상, 남은 금액 이하여야 합니다."),
+        minimum=1,
+        maximum=due,
+    )
+    kwargs: dict = {"amount": amount, "member": request.member, "device": request.device}
+    if method.kind == PaymentMethod.Kind.CASH:
+        raw = request.POST.get("quick_tendered") or request.POST.get("tendered") or ""
+        tendered = (
+            amount
+            if raw in ("", "exact")
+            else parse_int(raw, code="INVALID_TENDERED", message=_("받은 금액을 숫자로 입력하세요."), minimum=0)
+        )
+        if tendered < amount:
+            raise Invalid("TENDERED_TOO_LOW", _("받은 금액이 결제 금액보다 적습니다."))
+        kwargs["tendered"] = tendered
+    elif method.kind == PaymentMethod.Kind.CARD_TERMINAL:
+        approval = request.POST.get("approval_number", "").strip()
+        if not approval:
+            raise Invalid("APPROVAL_REQUIRED", _("카드 단말기의 승인 번호를 입력하세요."))
+        kwargs["approval_number"] = approval[:30]
+        kwargs["card_company"] = request.POST.get("card_company", "").strip()[:50]
+    return kwargs
+
+
+@require_POST
+@staff_required
+@domain_errors
+def pay(request, public_id: str):
+    order = _order(request, public_id)
+    key = request.POST.get("form_key", "")
+    claim, result = state.form_key_claim(request.device, key)
+    if claim == state.FormKeyState.DONE:
+        # A double click or a resubmitted form: show what the first submission did, pay nothing.
+        if result != "shown":
+            return _go(request, result)  # it sent the browser to the card window: go there again
+        return render_pay(request, order)
+    if claim == state.FormKeyState.PENDING:
+        raise Conflict("PAYMENT_IN_PROGRESS", _("이 결제를 처리하고 있습니다. 잠시 기다리세요."))
+    if claim == state.FormKeyState.UNKNOWN:
+        raise DomainError("FORM_EXPIRED", _("화면이 오래되었습니다. 새로고침 후 다시 결제하세요."), status=400)
+    try:
+        _require_shift(request)
+        if order.status not in PAYABLE:
+            raise Conflict(
+                "ORDER_NOT_PAYABLE", _("결제할 수 없는 주문입니다 (%(s)s).") % {"s": order.get_status_display()}
+            )
+        method = payment_selectors.method_for_store(request.device.store, request.POST.get("method_id"))
+        if not method.is_active or "POS" not in (method.channels or []):
+            raise Invalid("METHOD_NOT_OFFERED", _("POS에서 쓸 수 없는 결제 수단입니다."))
+        due = payment_selectors.amount_open(order)
+        if due <= 0:
+            raise Conflict("NOTHING_DUE", _("남은 결제 금액이 없습니다."))
+        payment = payment_services.payment_create(order, method, **_payment_kwargs(request, method, due))
+    except DomainError:
+        state.form_key_release(key)
+        raise
+    if method.kind in (PaymentMethod.Kind.SIMULATED, PaymentMethod.Kind.TOSS) and payment.status == PaymentStatus.READY:
+        back = reverse("pos:pay", args=[order.public_id])
+        url = payment_services.payment_checkout_url(payment, success_next=back, fail_next=back)
+        state.form_key_finish(key, url)
+        return _go(request, url)
+    state.form_key_finish(key, "shown")
+    order.refresh_from_db()
+    return render_pay(request, order, just_paid=payment)
+
+
+def _go(request, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_POST
+@staff_required
+@domain_errors
+def order_cancel(request, public_id: str):
+    """Back to the cart to change it: the unpaid order is canceled, the cart comes back."""
+    order = _order(request, public_id)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise Conflict("ORDER_NOT_CANCELABLE", _("결제 대기 중인 주문만 취소할 수 있습니다."))
+    if payment_selectors.amount_paid(order) or payment_selectors.amount_open(order) != order.total_amount:
+        raise Conflict(
+            "ORDER_PARTLY_PAID", _("이미 일부 결제된 주문입니다. 남은 금액을 결제하거나 주문 내역에서 환불하세요.")
+        )
+    order_services.order_cancel(order, reason=_("POS에서 취소"))
+    if order.cart_id:
+        state.set_current_cart_id(request, order.cart_id)
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("pos:home"))
+    return redirect("pos:home")
+
+
+@require_POST
+@staff_required
+def new_sale(request):
+    """After a paid order: a fresh cart on screen."""
+    state.set_current_cart_id(request, None)
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("pos:home"))
+    return redirect("pos:home")
+
+
+# --- receipt ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required
+@domain_errors
+def receipt(request, public_id: str):
+    order = _order(request, public_id)
+    lines = list(order.lines.all())
+    payments = [
+        p
+        for p in payment_selectors.payments_for_order(order)
+        if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED)
+    ]
+    context = {
+        "order": order,
+        "lines": lines,
+        "payments": payments,
+        "paid": sum(p.amount for p in payments),
+        "change": sum(p.change or 0 for p in payments),
+        "simulated": any(p.is_simulated for p in payments),
+        "auto_print": request.GET.get("print") == "1",
+        "store": request.device.store,
+        "member": request.member,
+        "section": "orders",
+    }
+    return render(request, "pos/receipt.html", context)

@@ -1,0 +1,125 @@
+"""Cash drawer: open a shift with a float, cash in/out, close with a count, the Z report."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.core.errors import Conflict, DomainError, Invalid
+from apps.payments import shifts as shift_services
+from apps.payments.models import CashMovement, Shift
+
+from .auth import staff_required
+from .helpers import domain_errors, page_or_partial, parse_int, redirect_after_post
+
+
+def shift_context(request, **extra) -> dict:
+    shift = shift_services.shift_current(request.device.store, request.device)
+    context = {
+        "section": "shift",
+        "shift": shift,
+        "expected_cash": shift_services.shift_expected_cash(shift) if shift else None,
+        "denominations": shift_services.DENOMINATIONS,
+        "movement_kinds": CashMovement.Kind.choices,
+        "recent_shifts": shift_services.shifts_for_device(request.device.store, request.device, limit=10),
+    }
+    context.update(extra)
+    return context
+
+
+def _amount(value, message: str) -> int:
+    return parse_int(value, code="INVALID_AMOUNT", message=message, minimum=0, maximum=shift_services.MAX_CASH_AMOUNT)
+
+
+def _denominations_from(post) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for value in shift_services.DENOMINATIONS:
+        raw = (post.get(f"d{value}") or "").strip()
+        if raw:
+            counts[value] = parse_int(
+                raw, code="INVALID_DENOMINATIONS", message=_("권종별 수량은 0 이상의 숫자여야 합니다."), minimum=0
+            )
+    return counts
+
+
+@require_GET
+@staff_required
+def shift_page(request):
+    return page_or_partial(request, "pos/shift.html", "pos/partials/shift_panel.html", shift_context(request))
+
+
+@require_POST
+@staff_required
+@domain_errors
+def shift_open(request):
+    raw = request.POST.get("opening_float", "")
+    counts = _denominations_from(request.POST)
+    if raw.strip() == "" and counts:
+        opening_float = shift_services.denominations_total(counts)
+    else:
+        opening_float = _amount(raw, _("시재금은 0 이상의 금액이어야 합니다."))
+    shift_services.shift_open(
+        store=request.device.store, device=request.device, member=request.member, opening_float=opening_float
+    )
+    return redirect_after_post(request, request.POST.get("next") or reverse("pos:home"))
+
+
+def _open_shift(request) -> Shift:
+    shift = shift_services.shift_current(request.device.store, request.device)
+    if shift is None:
+        raise Conflict("SHIFT_NOT_OPEN", _("열린 근무가 없습니다. 먼저 시재금을 입력해 근무를 시작하세요."))
+    return shift
+
+
+@require_POST
+@staff_required
+@domain_errors
+def cash_move(request):
+    shift = _open_shift(request)
+    amount = parse_int(
+        request.POST.get("amount", ""), code="INVALID_AMOUNT", message=_("금액은 1원 이상이어야 합니다."), minimum=1
+    )
+    shift_services.cash_move(
+        shift,
+        kind=request.POST.get("kind", ""),
+        amount=amount,
+        reason=request.POST.get("reason", ""),
+        member=request.member,
+    )
+    if request.htmx:
+        return page_or_partial(
+            request, "pos/shift.html", "pos/partials/shift_panel.html", shift_context(request, saved=_("기록했습니다."))
+        )
+    return redirect_after_post(request, reverse("pos:shift"))
+
+
+@require_POST
+@staff_required
+@domain_errors
+def shift_close(request):
+    shift = _open_shift(request)
+    counts = _denominations_from(request.POST)
+    raw = (request.POST.get("counted_cash") or "").strip()
+    counted = None if raw == "" else _amount(raw, _("실제 현금은 0 이상의 금액이어야 합니다."))
+    if counted is None and not counts:
+        raise Invalid("COUNTED_CASH_REQUIRED", _("실제 현금을 입력하세요."))
+    closed = shift_services.shift_close(shift, counted_cash=counted, member=request.member, denominations=counts)
+    return redirect_after_post(request, reverse("pos:shift_report", args=[closed.pk]))
+
+
+@require_GET
+@staff_required
+def shift_report(request, shift_id: int):
+    try:
+        shift = shift_services.shift_for_store(request.device.store, shift_id)
+    except DomainError:
+        raise Http404 from None  # another store's shift is a plain 404, never a hint that it exists
+    report = shift_services.shift_report(shift)
+    return page_or_partial(
+        request,
+        "pos/shift_report.html",
+        "pos/partials/shift_report_body.html",
+        {"section": "shift", "report": report, "shift": shift},
+    )

@@ -20,7 +20,15 @@ from apps.stores.models import Store
 from . import cart as cart_store
 from .cart import Cart
 
-__all__ = ["PricedCart", "PricedCartLine", "ResolvedLine", "cart_by_id", "cart_lines_resolved", "cart_priced"]
+__all__ = [
+    "PricedCart",
+    "PricedCartLine",
+    "ResolvedLine",
+    "cart_by_id",
+    "cart_listings",
+    "cart_lines_resolved",
+    "cart_priced",
+]
 
 
 def cart_by_id(cart_id: str) -> Cart | None:
@@ -40,10 +48,22 @@ class ResolvedLine:
         return self.problem is None and self.listing is not None
 
 
-def cart_lines_resolved(store: Store, lines: list[dict], *, strict: bool) -> list[ResolvedLine]:
+def cart_listings(store: Store, product_ids, *, known: dict | None = None) -> dict:
+    """Sellable listings for `product_ids`, reusing those in `known` (already loaded earlier in the
+    same request) so an add-line request reads the menu once, not once per step."""
+    listings = dict(known or {})
+    missing = sorted(set(product_ids) - listings.keys())
+    if missing:
+        listings.update(sellable_listings(store, missing))
+    return listings
+
+
+def cart_lines_resolved(
+    store: Store, lines: list[dict], *, strict: bool, listings: dict | None = None
+) -> list[ResolvedLine]:
     """Each cart line with its listing and chosen options, read now. `strict` raises the first
     problem (unknown product 404, sold out 409, options 422/409); otherwise it is kept on the line."""
-    listings = sellable_listings(store, sorted({line["productId"] for line in lines}))
+    listings = cart_listings(store, {line["productId"] for line in lines}, known=listings)
     resolved = []
     for line in lines:
         listing = listings.get(line["productId"])
@@ -160,11 +180,13 @@ class PricedCart:
 EMPTY_TOTALS = {"gross": 0, "discount": 0, "total": 0, "supply": 0, "vat": 0, "taxFree": 0}
 
 
-def cart_priced(cart: Cart) -> PricedCart:
+def cart_priced(cart: Cart, *, store: Store | None = None, listings: dict | None = None) -> PricedCart:
     """The cart for display: lines that can no longer be sold are shown (available=False) but left
-    out of the totals; a coupon that stopped working is dropped and reported in `couponError`."""
-    store = Store.objects.get(pk=cart.store_id)
-    resolved = cart_lines_resolved(store, cart.lines, strict=False) if cart.lines else []
+    out of the totals; a coupon that stopped working is dropped and reported in `couponError`.
+    `store` and `listings` may be passed when the caller already has them (see cart_listings)."""
+    if store is None or store.pk != cart.store_id:
+        store = Store.objects.get(pk=cart.store_id)
+    resolved = cart_lines_resolved(store, cart.lines, strict=False, listings=listings) if cart.lines else []
     coupon_error = ""
     now = timezone.now()
     try:

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.discounts.selectors import pricing_context
-from apps.inventory.selectors import sellable_listings, validate_options
+from apps.inventory.selectors import validate_options
 from apps.stores.models import Device, Store
 
 from . import cart as cart_store
 from .cart import Cart, CartChannel, CartState
+from .selectors import cart_listings
 
 MAX_QTY = 99
 MAX_LINES = 50
@@ -149,10 +150,10 @@ def _check_stock(listing, lines: list[dict], product_id: int) -> None:
         )
 
 
-def _listing_for(store: Store, product_id) -> object:
+def _listing_for(store: Store, product_id, known: dict | None = None) -> object:
     if not _is_int(product_id):
         raise Invalid("INVALID_PRODUCT", _("상품 ID가 올바르지 않습니다."))
-    listing = sellable_listings(store, [product_id]).get(product_id)
+    listing = cart_listings(store, [product_id], known=known).get(product_id)
     if listing is None:
         raise NotFound("PRODUCT_NOT_FOUND", _("이 매장에서 판매하지 않는 상품입니다."))
     if not listing.available:
@@ -173,13 +174,15 @@ def cart_line_add(
     option_ids=(),
     note: str = "",
     expected_version: int | None = None,
+    listings: dict | None = None,
 ) -> Cart:
-    """Add a listing with its options; the same product with the same options and note adds up."""
+    """Add a listing with its options; the same product with the same options and note adds up.
+    `listings` may carry listings the caller already loaded (carts.selectors.cart_listings)."""
     qty = parse_qty(qty)
     option_ids = _parse_option_ids(list(option_ids) if isinstance(option_ids, tuple) else option_ids)
     note = _parse_note(note)
     store = _store_of(device)
-    listing = _listing_for(store, product_id)
+    listing = _listing_for(store, product_id, listings)
     validate_options(listing, option_ids)
 
     def change(cart: Cart):

@@ -34,8 +34,8 @@ def discount_needs_manager(store: Store, kind: str, value: int) -> bool:
     return value > store.manual_discount_limit_amount
 
 
-def cart_context(request, cart: Cart) -> dict:
-    priced = cart_selectors.cart_priced(cart)
+def cart_context(request, cart: Cart, *, listings: dict | None = None) -> dict:
+    priced = cart_selectors.cart_priced(cart, store=request.device.store, listings=listings)
     names = {line.line_id: line.name for line in priced.lines}
     line_discounts: dict[str, list] = {}
     if priced.priced is not None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.orders import selectors as order_selectors
@@ -158,10 +159,10 @@ def product_options(request, product_id: int):
 # --- cart actions ----------------------------------------------------------------------------------------
 
 
-def _cart_response(request, cart, *, status: int = 200, **extra) -> HttpResponse:
+def _cart_response(request, cart, *, status: int = 200, listings: dict | None = None, **extra) -> HttpResponse:
     if not request.htmx:
         return redirect("pos:home")
-    context = {**cart_context(request, cart), "oob": True, **extra}
+    context = {**cart_context(request, cart, listings=listings), "oob": True, **extra}
     return render(request, "pos/partials/cart.html", context, status=status)
 
 
@@ -184,6 +185,10 @@ def cart_add(request):
         if v != ""
     ]
     cart = current_cart(request)
+    # One menu read for the whole request: the add and the re-rendered cart share these listings.
+    listings = cart_selectors.cart_listings(
+        request.device.store, {line["productId"] for line in cart.lines} | {product_id}
+    )
     cart = cart_services.cart_line_add(
         cart.id,
         device=request.device,
@@ -191,8 +196,9 @@ def cart_add(request):
         qty=qty,
         option_ids=option_ids,
         note=request.POST.get("note", "").strip(),
+        listings=listings,
     )
-    return _cart_response(request, cart, close_dialog=True)
+    return _cart_response(request, cart, listings=listings, close_dialog=True)
 
 
 @require_POST

@@ -88,11 +88,6 @@ def test_pos_page_query_budget_with_200_products(pos_client, store, shift, djang
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="carts: cart_line_add and cart_priced each load the listings (5 queries each) and cart_priced "
-    "re-reads the Store; 8 needs cart_priced to reuse what cart_line_add loaded (asked of the carts app)",
-)
 def test_adding_a_line_renders_the_cart_partial_in_at_most_8_queries(
     pos_client, menu, shift, django_assert_max_num_queries
 ):
@@ -104,11 +99,10 @@ def test_adding_a_line_renders_the_cart_partial_in_at_most_8_queries(
 def test_adding_a_line_renders_the_cart_partial_with_bounded_queries(
     pos_client, menu, shift, django_assert_max_num_queries
 ):
-    # Today's bound (2 for device + member, the rest in carts/inventory/discounts); it must not grow
-    # with the number of lines or products.
+    # The bound must not grow with the number of lines already in the cart.
     for product in (menu["cookie"], menu["water"]):
         add(pos_client, product)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         response = add(pos_client, menu["coffee"], menu["large"], menu["shot1"])
     assert response.status_code == 200
     assert 'id="cart-panel"' in response.content.decode() and "<html" not in response.content.decode()

@@ -1,6 +1,5 @@
 """The cart state machine in Redis: allowed and refused moves, lines only in ACTIVE, TTLs, versions."""
 
-import threading
 import time
 
 import pytest
@@ -10,6 +9,7 @@ from apps.carts import services
 from apps.carts.cart import TRANSITIONS, CartState
 from apps.core.errors import DomainError
 from apps.core.redis import get_redis
+from tests.concurrency import outcomes, run_together
 
 ALL_STATES = CartState.ALL
 ALLOWED = [(a, b) for a in ALL_STATES for b in sorted(TRANSITIONS[a])]
@@ -95,22 +95,12 @@ def test_line_write_after_checkout_from_a_stale_read_is_not_active():
 def test_two_checkouts_from_one_read_only_one_wins():
     """Real Redis, real threads: the Lua CAS lets exactly one of many racing moves through."""
     cart = cart_in(CartState.ACTIVE)
-    barrier = threading.Barrier(10)
-    results = []
-
-    def attempt():
-        barrier.wait()
-        try:
-            cart_store.compare_and_set(cart, to_state=CartState.CHECKOUT)
-            results.append("won")
-        except DomainError as err:
-            results.append(err.code)
-
-    threads = [threading.Thread(target=attempt) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [
+        "won" if r == "ok" else r
+        for r in outcomes(
+            run_together([lambda: cart_store.compare_and_set(cart, to_state=CartState.CHECKOUT) for _ in range(10)])
+        )
+    ]
     assert results.count("won") == 1
     assert results.count("CART_VERSION_CONFLICT") == 9
     assert cart_store.load(cart.id).version == cart.version + 1

@@ -1,14 +1,12 @@
 """Cart services: ownership, line rules (qty, options, stock), meta, pricing for display."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.carts import services
 from apps.carts.selectors import cart_priced
 from apps.core.errors import DomainError
 from tests.carts.factories import listed_product
+from tests.concurrency import run_together
 from tests.factories import DeviceFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -224,23 +222,10 @@ def test_cart_priced_marks_a_line_that_went_sold_out(pos_device, americano):
 def test_racing_adds_are_all_kept(store, pos_device, americano):
     """Real Redis, real threads: adds from one read race, the CAS retry keeps every one of them."""
     cart = services.cart_create(store=store, device=pos_device)
-    barrier = threading.Barrier(8)
-    errors = []
-
-    def add():
-        try:
-            barrier.wait()
-            services.cart_line_add(cart.id, device=pos_device, product_id=americano.product.pk)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=add) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(
+        [lambda: services.cart_line_add(cart.id, device=pos_device, product_id=americano.product.pk) for _ in range(8)]
+    )
+    errors = [r for r in results if isinstance(r, BaseException)]
     final = services.cart_get(cart.id, device=pos_device)
     # Under heavy contention a few may give up after the bounded retries; none may be lost silently.
     assert final.lines[0]["qty"] + len(errors) == 8

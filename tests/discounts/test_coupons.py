@@ -1,13 +1,12 @@
 """Coupon redemption: usage limit (also under a threaded race), idempotency, release exactly once."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.core.errors import Conflict
 from apps.discounts.models import Coupon, CouponRedemption
 from apps.discounts.services import coupon_redeem, coupon_release
+from tests.concurrency import outcomes, run_together
 
 from .factories import CouponFactory
 
@@ -75,33 +74,17 @@ def test_redeem_rolls_back_with_the_callers_transaction(store):
     assert not CouponRedemption.objects.exists()
 
 
+def _redeem_in_transaction(coupon_id: int, order_ref: str) -> None:
+    with transaction.atomic():  # the caller's (payment's) transaction
+        coupon_redeem(coupon_id, order_ref)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_usage_limit_holds_under_a_threaded_race():
     # given a coupon with 3 uses left and 12 payments redeeming it at the same moment
     coupon = CouponFactory(usage_limit=3)
-    barrier = threading.Barrier(12)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def pay(i: int) -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():  # the caller's (payment's) transaction
-                coupon_redeem(coupon.pk, f"order-{i}")
-            outcome = "ok"
-        except Conflict as err:
-            outcome = err.code
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=pay, args=(i,)) for i in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = outcomes(run_together([lambda i=i: _redeem_in_transaction(coupon.pk, f"order-{i}") for i in range(12)]))
     # then exactly three win, the rest are told the limit is reached, and the count is exact
     assert results.count("ok") == 3
     assert results.count("COUPON_LIMIT_REACHED") == 9
@@ -114,25 +97,8 @@ def test_usage_limit_holds_under_a_threaded_race():
 @pytest.mark.django_db(transaction=True)
 def test_same_order_redeemed_concurrently_counts_once():
     coupon = CouponFactory(usage_limit=5)
-    barrier = threading.Barrier(6)
-    errors: list[BaseException] = []
-
-    def pay() -> None:
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                coupon_redeem(coupon.pk, "order-same")
-        except BaseException as err:  # reported below
-            errors.append(err)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=pay) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_together([lambda: _redeem_in_transaction(coupon.pk, "order-same") for _ in range(6)])
+    assert outcomes(results) == ["ok"] * 6
     coupon.refresh_from_db()
     assert coupon.used_count == 1
     assert Coupon.objects.get(pk=coupon.pk).redemptions.count() == 1

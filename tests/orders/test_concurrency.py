@@ -1,10 +1,8 @@
 """Races on real PostgreSQL and real Redis with threads."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.carts import services as cart_services
@@ -15,31 +13,10 @@ from apps.orders import services
 from apps.orders.models import Order
 from apps.orders.tasks import expire_pending_orders
 from tests.carts.factories import listed_product
+from tests.concurrency import run_together
 from tests.factories import DeviceFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def run_together(calls):
-    """Start every call at the same moment; collect (result | exception) in call order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_two_start_payments_on_one_cart_make_one_order(pos_device, americano, cart_with):

@@ -1,14 +1,12 @@
 """Refunds: by amount and by lines, spread over payments, through the provider, never above what was paid."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order, OrderLine
 from apps.payments import services
 from apps.payments.models import Payment, Refund
+from tests.concurrency import outcomes, run_together
 from tests.factories import device_client
 
 from .factories import make_order
@@ -56,24 +54,14 @@ def test_partial_refunds_until_full_then_one_more_is_refused(client, store, pos_
 
 def test_two_concurrent_refunds_over_the_balance_one_is_refused(store, toss, toss_server):
     order, payment = _paid_by_toss(store, toss, toss_server)  # 9,000원
-    barrier = threading.Barrier(2)
-    results: list = []
-
-    def refund():
-        try:
-            barrier.wait()
-            services.payment_refund(Order.objects.get(pk=order.pk), amount=6000, reason="동시 환불")
-            results.append("ok")
-        except DomainError as err:
-            results.append(err.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refund) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = outcomes(
+        run_together(
+            [
+                lambda: services.payment_refund(Order.objects.get(pk=order.pk), amount=6000, reason="동시 환불")
+                for _ in range(2)
+            ]
+        )
+    )
     assert sorted(results) == ["REFUND_EXCEEDS_BALANCE", "ok"]
     assert toss_server.payment(payment.provider_ref)["balanceAmount"] == 3000
     assert Order.objects.get(pk=order.pk).refunded_amount == 6000

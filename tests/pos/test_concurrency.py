@@ -1,14 +1,12 @@
 """Two submissions of the same payment form at the same instant (a double tap on a slow tablet)
 take one payment: the form key is claimed with SET NX before anything is paid."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from apps.payments.models import Payment
+from tests.concurrency import run_together
 from tests.pos.conftest import login
 from tests.pos.test_views import HX, add, checkout
 
@@ -21,23 +19,13 @@ def test_two_simultaneous_submits_of_one_form_pay_once(menu, shift, methods, pos
     # a partial (split) amount: without the form key both would be accepted, as 1,000 is still due
     data = {"form_key": keys[str(methods["cash"].pk)], "method_id": methods["cash"].pk, "amount": "1000"}
     url = reverse("pos:pay_submit", args=[order.public_id])
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
 
     def submit():
-        try:
-            twin = Client()
-            twin.cookies = client.cookies  # the same browser: same device cookie and session
-            barrier.wait()
-            statuses.append(twin.post(url, data, **HX).status_code)
-        finally:
-            connection.close()
+        twin = Client()
+        twin.cookies = client.cookies  # the same browser: same device cookie and session
+        return twin.post(url, data, **HX).status_code
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = run_together([submit, submit])
 
     assert Payment.objects.filter(order=order).count() == 1
     # one paid; the other either saw it done (200) or still running (409) — never a second payment

@@ -1,9 +1,441 @@
-from django.shortcuts import render
+"""Kiosk screens for a customer: welcome → dine-in/takeout → menu → product → cart → payment →
+processing → order number. Thin views: the kiosk only calls other apps' services and selectors.
 
-from apps.stores.decorators import device_required
-from apps.stores.models import Device
+The current cart lives in the kiosk's session (see session.py), never in a URL: a cart id cannot
+be guessed or replayed from another terminal, and carts.services checks the device anyway.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.carts import selectors as cart_selectors
+from apps.carts import services as carts
+from apps.core.api import api_view, json_response
+from apps.core.errors import DomainError, NotFound
+from apps.inventory import selectors as inventory
+from apps.orders import selectors as order_selectors
+from apps.orders import services as orders
+from apps.payments import selectors as payment_selectors
+from apps.payments import services as payments
+from apps.stores import staff_calls
+from apps.stores.decorators import api_device_required, device_required
+from apps.stores.models import Device, Store
+
+from . import screens
+from . import session as kiosk_session
+from .forms import AddToCartForm, LineChangeForm, ModeForm, PayForm, ServiceTypeForm
+
+KIOSK = Device.Kind.KIOSK
+CHANNEL = "KIOSK"
 
 
-@device_required(Device.Kind.KIOSK)
+def kiosk_page(view):
+    """A kiosk page on a paired kiosk; a DomainError becomes a page a customer can read (404 for
+    anything that belongs to another terminal or store, never a 500)."""
+
+    @device_required(KIOSK)
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as err:
+            if isinstance(err, NotFound) or err.status == 404:
+                return render(request, "kiosk/not_found.html", screens.base_context(request), status=404)
+            return render(
+                request, "kiosk/error.html", {**screens.base_context(request), "error": err}, status=err.status
+            )
+
+    return wrapper
+
+
+def _current_cart(request):
+    """This kiosk's current cart (in whatever state), or None when no customer has started."""
+    cart_id = kiosk_session.cart_id(request)
+    if not cart_id:
+        return None
+    if cart_selectors.cart_by_id(cart_id) is None:
+        # Gone with its TTL (the kiosk sat unattended): a fresh start, not an error page.
+        kiosk_session.forget_cart(request)
+        return None
+    # Another terminal's cart (a tampered or copied session) is a 404 from carts.
+    return carts.cart_get(cart_id, device=request.device)
+
+
+class _StartOver(Exception):
+    """No started order: the screen sends the customer to the welcome screen."""
+
+
+def _require_cart(request):
+    cart = _current_cart(request)
+    if cart is None:
+        raise _StartOver
+    return cart
+
+
+def with_cart(view):
+    """Screens that need a started order: without one, go back to the welcome screen."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _StartOver:
+            return redirect("kiosk:welcome")
+
+    return wrapper
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+# --- welcome and start ----------------------------------------------------------------------
+
+
+@require_GET
+@kiosk_page
 def welcome(request):
-    return render(request, "kiosk/welcome.html", {"store": request.device.store})
+    return render(request, "kiosk/welcome.html", screens.base_context(request, screen="welcome"))
+
+
+@require_http_methods(["GET", "POST"])
+@kiosk_page
+def start(request):
+    """Dine-in or takeout. Posting starts a new cart for a new customer."""
+    form = ServiceTypeForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            _abandon_current(request)
+            cart = carts.cart_create(store=request.device.store, device=request.device, channel=CHANNEL)
+            carts.cart_update_meta(cart.id, device=request.device, service_type=form.cleaned_data["service_type"])
+            kiosk_session.set_cart_id(request, cart.id)
+            return redirect("kiosk:menu")
+        messages.error(request, _("매장에서 드실지, 포장하실지 선택해 주세요."))
+        return render(request, "kiosk/start.html", screens.base_context(request, screen="start"), status=400)
+    return render(request, "kiosk/start.html", screens.base_context(request, screen="start"))
+
+
+def _abandon_current(request) -> None:
+    """Give up the current customer's cart, if any. A cart already in CHECKOUT belongs to a placed
+    order (the expiry task or the POS settles it), so it is left alone."""
+    cart_id = kiosk_session.cart_id(request)
+    if cart_id:
+        try:
+            cart = carts.cart_get(cart_id, device=request.device)
+            if cart.state == "ACTIVE":
+                carts.cart_abandon(cart_id, device=request.device)
+        except DomainError:
+            pass  # gone already (TTL) or moved on: nothing to abandon
+    kiosk_session.forget_cart(request)
+
+
+@require_POST
+@device_required(KIOSK)
+def reset(request):
+    """Idle timeout or "처음으로": abandon the cart and show the welcome screen to the next customer."""
+    _abandon_current(request)
+    kiosk_session.forget_everything(request)
+    return redirect("kiosk:welcome")
+
+
+# --- menu and product -----------------------------------------------------------------------
+
+
+@require_GET
+@kiosk_page
+@with_cart
+def menu(request):
+    cart = _require_cart(request)
+    context = screens.menu_context(request, cart, request.GET.get("category", ""))
+    if request.htmx:
+        return render(request, "kiosk/partials/menu_body.html", context)
+    return render(request, "kiosk/menu.html", context)
+
+
+@require_GET
+@device_required(KIOSK)
+def menu_version(request):
+    """Polled every couple of seconds by every open kiosk: 204 and no body while nothing changed."""
+    version = str(inventory.menu_version(request.device.store))
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    return json_response({"version": version})
+
+
+@require_http_methods(["GET", "POST"])
+@kiosk_page
+@with_cart
+def product(request, product_id: int):
+    cart = _require_cart(request)
+    item, version = screens.product_item(request.device.store, product_id)
+    if item is None:
+        raise Http404
+    form = AddToCartForm(request.POST or None, option_ids=screens.option_ids(item))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                carts.cart_line_add(
+                    cart.id,
+                    device=request.device,
+                    product_id=product_id,
+                    qty=form.cleaned_data["qty"],
+                    option_ids=list(form.cleaned_data["option"]),
+                )
+            except DomainError as err:
+                if err.status == 404:
+                    raise
+                form.add_error(None, err.message)
+                status = err.status
+            else:
+                messages.success(request, _("%(name)s을(를) 담았습니다.") % {"name": screens.display_name(item)})
+                return redirect("kiosk:menu")
+        else:
+            status = 422
+    context = screens.product_context(request, cart, item, version, form)
+    if request.htmx and request.method == "GET":
+        return render(request, "kiosk/partials/product_body.html", context)
+    return render(request, "kiosk/product.html", context, status=status)
+
+
+# --- cart -------------------------------------------------------------------------------------
+
+
+@require_GET
+@kiosk_page
+@with_cart
+def cart_view(request):
+    cart = _require_cart(request)
+    return render(request, "kiosk/cart.html", screens.cart_context(request, cart))
+
+
+@require_POST
+@kiosk_page
+@with_cart
+def cart_line(request, line_id: str):
+    cart = _require_cart(request)
+    line = screens.cart_line(cart, line_id)
+    if line is None:
+        raise Http404
+    form = LineChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("수량을 바꿀 수 없습니다. 다시 눌러 주세요."))
+        return render(request, "kiosk/cart.html", screens.cart_context(request, cart), status=400)
+    action = form.cleaned_data["action"]
+    qty = screens.line_qty(line)
+    try:
+        if action == "remove" or (action == "dec" and qty <= 1):
+            carts.cart_line_remove(cart.id, line_id, device=request.device)
+        else:
+            new_qty = {"inc": qty + 1, "dec": qty - 1, "set": form.cleaned_data.get("qty")}[action]
+            carts.cart_line_update(cart.id, line_id, device=request.device, qty=new_qty)
+    except DomainError as err:
+        if err.status == 404:
+            raise
+        messages.error(request, err.message)
+        return render(request, "kiosk/cart.html", screens.cart_context(request, cart), status=err.status)
+    return redirect("kiosk:cart")
+
+
+# --- payment ----------------------------------------------------------------------------------
+
+
+def _place_order(request, cart_id: str):
+    """(order, None), or (None, a redirect to the cart) when the order cannot be placed: sold out
+    (or changed) since it went into the cart. The customer is told which item; the cart stays."""
+    try:
+        order, _created = orders.order_place(cart_id, device=request.device)
+    except DomainError as err:
+        if err.status == 404:
+            raise
+        messages.error(request, screens.placement_error_message(err))
+        return None, redirect("kiosk:cart")
+    return order, None
+
+
+@require_http_methods(["GET", "POST"])
+@kiosk_page
+@with_cart
+def pay(request):
+    cart = _require_cart(request)
+    if not cart.lines:
+        messages.info(request, _("장바구니가 비어 있습니다. 메뉴를 골라 주세요."))
+        return redirect("kiosk:menu")
+    store = request.device.store
+    methods = screens.offered_methods(payment_selectors.methods_for_channel(store, CHANNEL))
+    form = PayForm(request.POST or None, methods=methods)
+    if request.method == "GET" or not form.is_valid():
+        status = 200 if request.method == "GET" else 400
+        if status == 400:
+            messages.error(request, _("결제 수단을 다시 선택해 주세요."))
+        return render(request, "kiosk/pay.html", screens.pay_context(request, cart, methods), status=status)
+    method = next(m for m in methods if m.pk == form.cleaned_data["method"])
+    order, back_to_cart = _place_order(request, cart.id)
+    if back_to_cart:
+        return back_to_cart
+    if not screens.is_online_card(method):
+        open_card = screens.open_card_payment(order)
+        if open_card is not None:
+            # The card window was opened and left (browser back): close that attempt first, or
+            # the order would look "card in progress" forever. Closing it hands the cart back,
+            # so the order is placed again from the cart as it is.
+            payments.payment_return_fail(
+                order_id=open_card.public_id, code="CHANGED_TO_COUNTER", message=_("카운터 결제로 변경")
+            )
+            order, back_to_cart = _place_order(request, cart.id)
+            if back_to_cart:
+                return back_to_cart
+        # "Pay at the counter": the order waits as PENDING_PAYMENT for the POS to settle it.
+        kiosk_session.forget_cart(request)
+        return redirect("kiosk:order_done", public_id=order.public_id)
+    try:
+        payment = payments.payment_create(order, method, device=request.device, channel=CHANNEL)
+        url = payments.payment_checkout_url(
+            payment,
+            success_next=reverse("kiosk:order_processing", args=[order.public_id]),
+            fail_next=reverse("kiosk:order_failed", args=[order.public_id]),
+        )
+    except DomainError as err:
+        # The card could not even start (provider not configured, nothing due): the customer
+        # keeps the cart and can choose again.
+        orders.order_payment_failed(order)
+        messages.error(request, err.message)
+        return redirect("kiosk:pay")
+    return redirect(url)
+
+
+def _own_order(request, public_id: str):
+    order = order_selectors.order_for_store(request.device.store, public_id)
+    # Another kiosk of the same store has no business with this customer's order either.
+    if order.device_id != request.device.pk:
+        raise Http404
+    return order
+
+
+@require_GET
+@kiosk_page
+def order_processing(request, public_id: str):
+    order = _own_order(request, public_id)
+    state = screens.payment_state(order)
+    if state == "paid":
+        return redirect("kiosk:order_done", public_id=order.public_id)
+    if state == "failed":
+        return redirect("kiosk:order_failed", public_id=order.public_id)
+    return render(request, "kiosk/processing.html", screens.order_context(request, order))
+
+
+@require_GET
+@device_required(KIOSK)
+@api_view
+def order_status(request, public_id: str):
+    """Polled by the processing screen until the payment is completed or failed."""
+    order = _own_order(request, public_id)
+    state = screens.payment_state(order)
+    body: dict = {"state": state, "status": order.status}
+    if state == "paid":
+        body["redirect"] = reverse("kiosk:order_done", args=[order.public_id])
+    elif state == "failed":
+        body["redirect"] = reverse("kiosk:order_failed", args=[order.public_id])
+    return json_response(body)
+
+
+@require_GET
+@kiosk_page
+def order_failed(request, public_id: str):
+    """The card was declined or the customer cancelled: back to the cart with every line."""
+    order = _own_order(request, public_id)
+    if screens.payment_state(order) == "paid":
+        return redirect("kiosk:order_done", public_id=order.public_id)
+    if order.cart_id:
+        try:
+            cart = carts.cart_get(order.cart_id, device=request.device)
+        except DomainError:
+            cart = None
+        if cart is not None and cart.state == "CHECKOUT" and order.status == "PENDING_PAYMENT":
+            # The payments fail page normally did this already; doing it here too makes the
+            # kiosk right even if the customer came back some other way (browser back, timeout).
+            orders.order_payment_failed(order)
+        if cart is not None and cart.state in ("ACTIVE", "CHECKOUT"):
+            kiosk_session.set_cart_id(request, order.cart_id)
+    messages.error(request, screens.payment_failure_message(order))
+    return redirect("kiosk:cart")
+
+
+@require_GET
+@kiosk_page
+def order_done(request, public_id: str):
+    order = _own_order(request, public_id)
+    state = screens.payment_state(order)
+    if state == "pending":
+        return redirect("kiosk:order_processing", public_id=order.public_id)
+    if state == "failed":
+        return redirect("kiosk:order_failed", public_id=order.public_id)
+    # The order is finished for this customer; the next tap starts from nothing.
+    kiosk_session.forget_everything(request)
+    context = screens.order_context(request, order)
+    context["receipt_url"] = request.build_absolute_uri(
+        reverse("kiosk:receipt", args=[order.store_id, order.public_id])
+    )
+    context["pay_at_counter"] = state == "counter"
+    return render(request, "kiosk/done.html", context)
+
+
+@require_GET
+def receipt(request, store_id: int, public_id: str):
+    """The digital receipt behind the QR code: public, found only by the unguessable public id."""
+    store = Store.objects.filter(pk=store_id).first()
+    if store is None:
+        raise Http404
+    try:
+        order = order_selectors.order_for_store(store, public_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "kiosk/receipt.html", screens.receipt_context(order))
+
+
+# --- accessibility and staff call ---------------------------------------------------------------
+
+
+@require_POST
+@device_required(KIOSK)
+def toggle_mode(request):
+    form = ModeForm(request.POST)
+    if not form.is_valid():
+        if request.htmx or request.headers.get("Accept", "").startswith("application/json"):
+            return json_response({"error": {"code": "INVALID_MODE", "message": _("알 수 없는 모드입니다.")}}, 400)
+        messages.error(request, _("알 수 없는 모드입니다."))
+        return redirect(_safe_next(request, reverse("kiosk:welcome")))
+    on = kiosk_session.toggle_mode(request, form.cleaned_data["mode"])
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return json_response({"mode": form.cleaned_data["mode"], "on": on, "modes": kiosk_session.modes(request)})
+    return redirect(_safe_next(request, reverse("kiosk:welcome")))
+
+
+@require_POST
+@device_required(KIOSK)
+def staff_call(request):
+    staff_calls.staff_call_create(request.device.store, request.device)
+    message = _("직원을 호출했습니다. 잠시만 기다려 주세요.")
+    if request.htmx:
+        return render(request, "kiosk/partials/staff_called.html", {"message": message})
+    messages.success(request, message)
+    return redirect(_safe_next(request, reverse("kiosk:welcome")))
+
+
+@require_GET
+@api_device_required(Device.Kind.POS)
+def staff_calls_pending(request):
+    """For the store's POS screens: calls waiting to be answered (POS devices only)."""
+    return json_response({"calls": staff_calls.staff_calls_pending(request.device.store)})

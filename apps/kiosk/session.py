@@ -1,0 +1,57 @@
+"""What a kiosk remembers between screens, kept in the device's Django session: the current
+customer's cart id and the accessibility modes they switched on. Both are forgotten when the
+customer finishes or walks away, so the next customer starts clean."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+CART_KEY = "kiosk_cart_id"
+MODES_KEY = "kiosk_modes"
+
+# large text, high contrast, low-reach layout (every control in the lower part of the screen)
+MODES = ("large", "contrast", "lowreach")
+
+
+def cart_id(request) -> str | None:
+    return request.session.get(CART_KEY)
+
+
+def set_cart_id(request, value: str) -> None:
+    request.session[CART_KEY] = value
+
+
+def forget_cart(request) -> None:
+    request.session.pop(CART_KEY, None)
+
+
+def modes(request) -> list[str]:
+    return [m for m in request.session.get(MODES_KEY, []) if m in MODES]
+
+
+def toggle_mode(request, mode: str) -> bool:
+    """Switch `mode` on or off; returns whether it is now on."""
+    current = modes(request)
+    if mode in current:
+        current.remove(mode)
+    else:
+        current.append(mode)
+    request.session[MODES_KEY] = current
+    return mode in current
+
+
+def forget_everything(request) -> None:
+    forget_cart(request)
+    request.session.pop(MODES_KEY, None)
+
+
+def timings() -> dict[str, int]:
+    """Seconds for the idle prompt, its grace period, the finished screen and the menu poll.
+    Settings so a deployment (and the browser tests) can change them without code."""
+    return {
+        "idle": int(getattr(settings, "KIOSK_IDLE_SECONDS", 60)),
+        "grace": int(getattr(settings, "KIOSK_IDLE_GRACE_SECONDS", 15)),
+        "done_return": int(getattr(settings, "KIOSK_DONE_RETURN_SECONDS", 20)),
+        "menu_poll_ms": int(getattr(settings, "KIOSK_MENU_POLL_MS", 2000)),
+        "status_poll_ms": int(getattr(settings, "KIOSK_STATUS_POLL_MS", 1000)),
+    }

@@ -232,6 +232,14 @@ PAIRING_RATE_LIMIT = env.int("PAIRING_RATE_LIMIT", default=5)  # attempts per cl
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ORDER_PENDING_EXPIRY_MINUTES = env.int("ORDER_PENDING_EXPIRY_MINUTES", default=15)
 
+# --- Kiosk -----------------------------------------------------------------------------------
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=60)  # then "still there?"
+KIOSK_IDLE_GRACE_SECONDS = env.int("KIOSK_IDLE_GRACE_SECONDS", default=15)  # then the cart is abandoned
+KIOSK_DONE_RETURN_SECONDS = env.int("KIOSK_DONE_RETURN_SECONDS", default=20)
+KIOSK_MENU_POLL_MS = env.int("KIOSK_MENU_POLL_MS", default=2000)
+KIOSK_STATUS_POLL_MS = env.int("KIOSK_STATUS_POLL_MS", default=1000)
+STAFF_CALL_TTL_SECONDS = env.int("STAFF_CALL_TTL_SECONDS", default=600)
+
 # --- Production safety -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:

@@ -49,9 +49,9 @@ def timings() -> dict[str, int]:
     """Seconds for the idle prompt, its grace period, the finished screen and the menu poll.
     Settings so a deployment (and the browser tests) can change them without code."""
     return {
-        "idle": int(getattr(settings, "KIOSK_IDLE_SECONDS", 60)),
-        "grace": int(getattr(settings, "KIOSK_IDLE_GRACE_SECONDS", 15)),
-        "done_return": int(getattr(settings, "KIOSK_DONE_RETURN_SECONDS", 20)),
-        "menu_poll_ms": int(getattr(settings, "KIOSK_MENU_POLL_MS", 2000)),
-        "status_poll_ms": int(getattr(settings, "KIOSK_STATUS_POLL_MS", 1000)),
+        "idle": settings.KIOSK_IDLE_SECONDS,
+        "grace": settings.KIOSK_IDLE_GRACE_SECONDS,
+        "done_return": settings.KIOSK_DONE_RETURN_SECONDS,
+        "menu_poll_ms": settings.KIOSK_MENU_POLL_MS,
+        "status_poll_ms": settings.KIOSK_STATUS_POLL_MS,
     }

@@ -24,7 +24,7 @@ __all__ = ["staff_call_create", "staff_calls_pending", "staff_call_ack", "staff_
 
 
 def staff_call_ttl_seconds() -> int:
-    return int(getattr(settings, "STAFF_CALL_TTL_SECONDS", 10 * 60))
+    return settings.STAFF_CALL_TTL_SECONDS
 
 
 def _index_key(store_id: int) -> str:

@@ -1,0 +1,341 @@
+"""Reads of the settlement app. Statistics and settlements read the rollups (small, pre-summed);
+only "today so far" and the business-day close read the facts, because today is not built yet."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from apps.payments.models import Shift
+from apps.payments.shifts import shift_expected_cash
+from apps.stores.business_day import business_date_for
+from apps.stores.models import Store
+
+from . import facts as f
+from .models import DailySummary, PaymentMethodDaily, ProductSalesDaily, Settlement, average_ticket
+
+PERIODS = ("daily", "weekly", "monthly")
+
+
+def _ids(stores: Store | Iterable) -> list[int]:
+    if isinstance(stores, Store):
+        return [stores.pk]
+    return [s.pk if isinstance(s, Store) else int(s) for s in stores]
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    """Monday..Sunday of the week containing `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last)
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    if period == "weekly":
+        return week_bounds(day)
+    if period == "monthly":
+        return month_bounds(day)
+    return day, day
+
+
+# --- product statistics -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product_id: int | None
+    name: str
+    quantity: int
+    gross_amount: int
+    discount_amount: int
+    net_amount: int
+    refunded_quantity: int
+    refunded_amount: int
+    store_id: int | None = None
+
+    @property
+    def net_after_refunds(self) -> int:
+        return self.net_amount - self.refunded_amount
+
+
+_PRODUCT_SUMS = {
+    "quantity": Sum("quantity"),
+    "gross_amount": Sum("gross_amount"),
+    "discount_amount": Sum("discount_amount"),
+    "net_amount": Sum("net_amount"),
+    "refunded_quantity": Sum("refunded_quantity"),
+    "refunded_amount": Sum("refunded_amount"),
+}
+
+
+def product_sales(
+    stores, start: date, end: date, *, per_store: bool = False, limit: int | None = None
+) -> list[ProductRow]:
+    """Product sales of business dates start..end read from the daily rollups (one query), best
+    sellers (by net sales) first. A product renamed within the range appears once per name."""
+    keys = ["store_id", "product_id", "name"] if per_store else ["product_id", "name"]
+    qs = (
+        ProductSalesDaily.objects.filter(store_id__in=_ids(stores), business_date__gte=start, business_date__lte=end)
+        .values(*keys)
+        .annotate(**_PRODUCT_SUMS)
+        .order_by("-net_amount", "-quantity", "name")
+    )
+    if limit:
+        qs = qs[:limit]
+    return [ProductRow(**row) for row in qs]
+
+
+def product_sales_for_period(store: Store, period: str, day: date) -> tuple[date, date, list[ProductRow]]:
+    start, end = period_bounds(period, day)
+    return start, end, product_sales(store, start, end)
+
+
+# --- daily series and live figures ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    business_date: date
+    order_count: int = 0
+    gross_amount: int = 0
+    discount_amount: int = 0
+    net_amount: int = 0
+    refund_count: int = 0
+    refund_amount: int = 0
+    built: bool = True
+
+    @property
+    def average_ticket(self) -> int:
+        return average_ticket(self.net_amount, self.order_count)
+
+    @property
+    def net_after_refunds(self) -> int:
+        return self.net_amount - self.refund_amount
+
+
+def daily_series(store: Store, start: date, end: date) -> list[DayFigures]:
+    """One entry per business date start..end from DailySummary (one query); days not built yet
+    are zeros with built=False."""
+    rows = {
+        row.business_date: row
+        for row in DailySummary.objects.filter(store=store, business_date__gte=start, business_date__lte=end)
+    }
+    out = []
+    day = start
+    while day <= end:
+        row = rows.get(day)
+        if row is None:
+            out.append(DayFigures(day, built=False))
+        else:
+            out.append(
+                DayFigures(
+                    day,
+                    row.order_count,
+                    row.gross_amount,
+                    row.discount_amount,
+                    row.net_amount,
+                    row.refund_count,
+                    row.refund_amount,
+                )
+            )
+        day += timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class MethodFigures:
+    method_id: int
+    method_name: str
+    kind: str
+    payment_count: int
+    amount: int
+    refund_count: int
+    refund_amount: int
+
+    @property
+    def net_amount(self) -> int:
+        return self.amount - self.refund_amount
+
+
+def _live_methods(store: Store, day: date, refunds: f.RefundTotals) -> list[MethodFigures]:
+    sales = {
+        row["method_id"]: row
+        for row in f.collected_payments([store.pk], day, day)
+        .values("method_id", "method__name", "method__kind")
+        .annotate(n=Count("id"), s=Sum("amount"))
+        .order_by()
+    }
+    refunded = {method_id: v for (d, method_id), v in refunds.by_method.items() if d == day}
+    missing = f.methods_by_id(m for m in refunded if m not in sales)
+    out = []
+    for method_id in sorted(set(sales) | set(refunded)):
+        row = sales.get(method_id)
+        if row is not None:
+            name, kind, n, s = row["method__name"], row["method__kind"], row["n"], row["s"] or 0
+        else:
+            name, kind, n, s = missing[method_id].name, missing[method_id].kind, 0, 0
+        count, amount = refunded.get(method_id, (0, 0))
+        out.append(MethodFigures(method_id, name, kind, n, s, count, amount))
+    return out
+
+
+def day_figures_live(store: Store, day: date) -> tuple[DayFigures, list[MethodFigures]]:
+    """A business day's totals straight from the facts (for today, before it is built)."""
+    totals = f.sold_orders([store.pk], day, day).aggregate(
+        n=Count("id"),
+        g=Coalesce(Sum("gross_amount"), 0),
+        d=Coalesce(Sum("discount_amount"), 0),
+        t=Coalesce(Sum("total_amount"), 0),
+    )
+    refunds = f.refund_totals(f.refund_facts(store, day, day))
+    count, amount = refunds.by_day.get(day, (0, 0))
+    figures = DayFigures(day, totals["n"], totals["g"], totals["d"], totals["t"], count, amount)
+    return figures, _live_methods(store, day, refunds)
+
+
+def today_live(store: Store, now=None) -> tuple[DayFigures, list[MethodFigures]]:
+    return day_figures_live(store, business_date_for(store, now or timezone.now()))
+
+
+# --- business-day close (마감정산) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShiftCash:
+    shift: Shift
+    expected_cash: int
+    counted_cash: int | None
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
+
+
+@dataclass(frozen=True)
+class BusinessDayClose:
+    store: Store
+    business_date: date
+    figures: DayFigures
+    methods: list[MethodFigures]
+    shifts: list[ShiftCash] = field(default_factory=list)
+
+    @property
+    def expected_cash(self) -> int:
+        return sum(s.expected_cash for s in self.shifts)
+
+    @property
+    def counted_cash(self) -> int | None:
+        if not self.shifts or any(s.counted_cash is None for s in self.shifts):
+            return None
+        return sum(s.counted_cash for s in self.shifts)
+
+    @property
+    def cash_difference(self) -> int | None:
+        counted = self.counted_cash
+        return None if counted is None else counted - self.expected_cash
+
+
+def business_day_close(store: Store, day: date) -> BusinessDayClose:
+    """Totals by method, refunds, discounts, order count and average ticket of the business day,
+    and each of the day's drawer shifts' expected vs counted cash. Expected cash is the one the
+    shift stored when it closed; for a shift still open it is derived now (opening float + cash
+    sales − cash refunds + cash in − cash out), by the payments app's single definition of it."""
+    figures, methods = day_figures_live(store, day)
+    shifts = []
+    for shift in Shift.objects.filter(store=store, business_date=day).select_related("device").order_by("opened_at"):
+        expected = shift.expected_cash if shift.expected_cash is not None else shift_expected_cash(shift)
+        shifts.append(ShiftCash(shift, expected, shift.counted_cash))
+    return BusinessDayClose(store, day, figures, methods, shifts)
+
+
+# --- settlements ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementLineFigures:
+    method_id: int
+    method_name: str
+    kind: str
+    payment_count: int
+    gross_amount: int
+    refund_count: int
+    refund_amount: int
+    fee_amount: int
+
+    @property
+    def net_payout(self) -> int:
+        return self.gross_amount - self.refund_amount - self.fee_amount
+
+
+@dataclass(frozen=True)
+class SettlementFigures:
+    start: date
+    end: date
+    lines: list[SettlementLineFigures]
+
+    def _sum(self, name: str) -> int:
+        return sum(getattr(line, name) for line in self.lines)
+
+    payment_count = property(lambda self: self._sum("payment_count"))
+    gross_amount = property(lambda self: self._sum("gross_amount"))
+    refund_count = property(lambda self: self._sum("refund_count"))
+    refund_amount = property(lambda self: self._sum("refund_amount"))
+    fee_amount = property(lambda self: self._sum("fee_amount"))
+    net_payout = property(lambda self: self._sum("net_payout"))
+
+
+def settlements_compute(stores, start: date, end: date) -> dict[int, SettlementFigures]:
+    """Gross by method, refunds, fees and net payout of business dates start..end for many stores
+    at once, from PaymentMethodDaily (one query)."""
+    ids = _ids(stores)
+    rows = (
+        PaymentMethodDaily.objects.filter(store_id__in=ids, business_date__gte=start, business_date__lte=end)
+        .values("store_id", "method_id")
+        .annotate(
+            name=Max("method_name"),
+            k=Max("kind"),
+            n=Sum("payment_count"),
+            g=Sum("amount"),
+            rn=Sum("refund_count"),
+            r=Sum("refund_amount"),
+            fee=Sum("fee_amount"),
+        )
+        .order_by("store_id", "name", "method_id")
+    )
+    out: dict[int, SettlementFigures] = {pk: SettlementFigures(start, end, []) for pk in ids}
+    for row in rows:
+        out[row["store_id"]].lines.append(
+            SettlementLineFigures(
+                row["method_id"], row["name"], row["k"], row["n"], row["g"], row["rn"], row["r"], row["fee"]
+            )
+        )
+    return out
+
+
+def settlement_compute(store: Store, start: date, end: date) -> SettlementFigures:
+    return settlements_compute([store.pk], start, end)[store.pk]
+
+
+def settlements_for_store(store: Store, *, limit: int = 36) -> list[Settlement]:
+    return list(Settlement.objects.filter(store=store).order_by("-period_end")[:limit])
+
+
+def settlement_for_store(store: Store, settlement_id) -> Settlement:
+    try:
+        return Settlement.objects.prefetch_related("lines").get(store=store, pk=int(settlement_id))
+    except (Settlement.DoesNotExist, TypeError, ValueError):
+        raise Http404("settlement") from None

@@ -35,6 +35,23 @@ def _idem_key(key: str) -> str:
     return f"payments:sim:idem:{key}"
 
 
+def _replayed(idempotency_key: str, operation: str, request: dict) -> Answer | None:
+    """The answer first given for this idempotency key, as Toss replays it, or None."""
+    raw = get_redis().get(_idem_key(idempotency_key))
+    if not raw:
+        return None
+    stored = json.loads(raw)
+    return Answer(Outcome(stored["outcome"]), operation, request, stored["body"], stored["status"])
+
+
+def _remember(idempotency_key: str, answer: Answer) -> None:
+    get_redis().set(
+        _idem_key(idempotency_key),
+        json.dumps({"outcome": answer.outcome.value, "body": answer.body, "status": answer.http_status}),
+        ex=SESSION_TTL_SECONDS,
+    )
+
+
 def _load(payment_key: str) -> dict | None:
     raw = get_redis().get(_key(payment_key))
     return json.loads(raw) if raw else None
@@ -87,10 +104,9 @@ class SimulatedProvider:
         idem = str(payment.idempotency_key)
         r = get_redis()
         with r.lock(f"payments:sim:lock:{payment.provider_ref}", timeout=5, blocking_timeout=5):
-            replay = r.get(_idem_key(idem))
+            replay = _replayed(idem, "confirm", request)
             if replay:
-                stored = json.loads(replay)
-                return Answer(Outcome(stored["outcome"]), "confirm", request, stored["body"], stored["status"])
+                return replay
             obj = _load(payment.provider_ref)
             if obj is None:
                 return _error(
@@ -147,21 +163,16 @@ class SimulatedProvider:
                 )
                 _save(obj)
                 answer = Answer(Outcome.OK, "confirm", request, _public(obj), 200)
-            r.set(
-                _idem_key(idem),
-                json.dumps({"outcome": answer.outcome.value, "body": answer.body, "status": answer.http_status}),
-                ex=SESSION_TTL_SECONDS,
-            )
+            _remember(idem, answer)
             return answer
 
     def cancel(self, payment, *, amount: int, reason: str, idempotency_key: str) -> Answer:
         request = {"paymentKey": payment.provider_ref, "cancelAmount": amount, "cancelReason": reason}
         r = get_redis()
         with r.lock(f"payments:sim:lock:{payment.provider_ref}", timeout=5, blocking_timeout=5):
-            replay = r.get(_idem_key(idempotency_key))
+            replay = _replayed(idempotency_key, "cancel", request)
             if replay:
-                stored = json.loads(replay)
-                return Answer(Outcome(stored["outcome"]), "cancel", request, stored["body"], stored["status"])
+                return replay
             obj = _load(payment.provider_ref)
             if obj is None:
                 return _error(
@@ -191,11 +202,7 @@ class SimulatedProvider:
             )
             _save(obj)
             answer = Answer(Outcome.OK, "cancel", request, _public(obj), 200)
-            r.set(
-                _idem_key(idempotency_key),
-                json.dumps({"outcome": answer.outcome.value, "body": answer.body, "status": 200}),
-                ex=SESSION_TTL_SECONDS,
-            )
+            _remember(idempotency_key, answer)
             return answer
 
     def fetch(self, payment) -> Answer:

@@ -86,6 +86,28 @@ class ProductSalesDaily(models.Model):
         indexes = [models.Index(fields=["store", "business_date"], name="psd_store_day")]
 
 
+class ProductSalesMonthly(models.Model):
+    """ProductSalesDaily summed by calendar month (`month` = its first day). Rewritten from the daily
+    rows at the end of every build for the months the build touched, so it always equals the sum of
+    that month's daily rows; monthly statistics read ~30× fewer rows from it."""
+
+    OWNER_LOOKUP = "store__owner"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    product_id = models.BigIntegerField(null=True, blank=True)
+    name = models.CharField(max_length=100)
+    quantity = models.BigIntegerField(default=0)
+    gross_amount = models.BigIntegerField(default=0)
+    discount_amount = models.BigIntegerField(default=0)
+    net_amount = models.BigIntegerField(default=0)
+    refunded_quantity = models.BigIntegerField(default=0)
+    refunded_amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "month"], name="psm_store_month")]
+
+
 class PaymentMethodDaily(models.Model):
     OWNER_LOOKUP = "store__owner"
 

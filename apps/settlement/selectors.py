@@ -19,7 +19,14 @@ from apps.stores.business_day import business_date_for
 from apps.stores.models import Store
 
 from . import facts as f
-from .models import DailySummary, PaymentMethodDaily, ProductSalesDaily, Settlement, average_ticket
+from .models import (
+    DailySummary,
+    PaymentMethodDaily,
+    ProductSalesDaily,
+    ProductSalesMonthly,
+    Settlement,
+    average_ticket,
+)
 
 PERIODS = ("daily", "weekly", "monthly")
 
@@ -42,6 +49,15 @@ def week_bounds(day: date) -> tuple[date, date]:
 def month_bounds(day: date) -> tuple[date, date]:
     last = calendar.monthrange(day.year, day.month)[1]
     return day.replace(day=1), day.replace(day=last)
+
+
+def month_starts(start: date, end: date) -> list[date]:
+    """The first day of every calendar month overlapping start..end."""
+    month, out = start.replace(day=1), []
+    while month <= end:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
 
 
 def period_bounds(period: str, day: date) -> tuple[date, date]:
@@ -85,18 +101,50 @@ _PRODUCT_SUMS = {
 def product_sales(
     stores, start: date, end: date, *, per_store: bool = False, limit: int | None = None
 ) -> list[ProductRow]:
-    """Product sales of business dates start..end read from the daily rollups (one query), best
-    sellers (by net sales) first. A product renamed within the range appears once per name."""
+    """Product sales of business dates start..end, best sellers (by net sales) first. A product
+    renamed within the range appears once per name. Whole calendar months inside the range are read
+    from ProductSalesMonthly (one row per product and month), the days around them from
+    ProductSalesDaily: a month of statistics reads ~30× fewer rows than its daily rows."""
+    ids = _ids(stores)
     keys = ["store_id", "product_id", "name"] if per_store else ["product_id", "name"]
-    qs = (
-        ProductSalesDaily.objects.filter(store_id__in=_ids(stores), business_date__gte=start, business_date__lte=end)
-        .values(*keys)
-        .annotate(**_PRODUCT_SUMS)
-        .order_by("-net_amount", "-quantity", "name")
-    )
-    if limit:
-        qs = qs[:limit]
-    return [ProductRow(**row) for row in qs]
+    full = [m for m in month_starts(start, end) if m >= start and month_bounds(m)[1] <= end]
+    if not full:
+        qs = (
+            ProductSalesDaily.objects.filter(store_id__in=ids, business_date__gte=start, business_date__lte=end)
+            .values(*keys)
+            .annotate(**_PRODUCT_SUMS)
+            .order_by("-net_amount", "-quantity", "name")
+        )
+        if limit:
+            qs = qs[:limit]
+        return [ProductRow(**row) for row in qs]
+    sources = [ProductSalesMonthly.objects.filter(store_id__in=ids, month__in=full)]
+    last_day = month_bounds(full[-1])[1]
+    if start < full[0]:
+        sources.append(
+            ProductSalesDaily.objects.filter(store_id__in=ids, business_date__gte=start, business_date__lt=full[0])
+        )
+    if end > last_day:
+        sources.append(
+            ProductSalesDaily.objects.filter(store_id__in=ids, business_date__gt=last_day, business_date__lte=end)
+        )
+    sums = list(_PRODUCT_SUMS)
+    merged: dict[tuple, list[int]] = {}
+    for qs in sources:
+        for row in qs.values_list(*keys).annotate(**_PRODUCT_SUMS).order_by():
+            key, values = row[: len(keys)], row[len(keys) :]
+            total = merged.get(key)
+            if total is None:
+                merged[key] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    total[i] += value
+    rows = [
+        ProductRow(**dict(zip(keys, key, strict=True)), **dict(zip(sums, values, strict=True)))
+        for key, values in merged.items()
+    ]
+    rows.sort(key=lambda r: (-r.net_amount, -r.quantity, r.name))
+    return rows[:limit] if limit else rows
 
 
 def product_sales_for_period(store: Store, period: str, day: date) -> tuple[date, date, list[ProductRow]]:

@@ -30,10 +30,12 @@ from .models import (
     HourlySales,
     PaymentMethodDaily,
     ProductSalesDaily,
+    ProductSalesMonthly,
     RollupState,
     Settlement,
     SettlementLine,
 )
+from .selectors import month_starts
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +125,7 @@ def rollups_build_stores(stores: list[Store], start: date, end: date) -> int:
         for store_group in _by_timezone(stores):
             _build_hours(store_group, start, end)
         _build_days(stores, start, end, refunds)
+        _build_product_months(ids, start, end)
         now = timezone.now()
         for state in states.values():
             state.last_built_at = now
@@ -208,6 +211,47 @@ def _build_products(stores: list[Store], start: date, end: date, refunds: dict[i
             to_update.append((quantity, amount, pk))
     _update_many(ProductSalesDaily, ["refunded_quantity", "refunded_amount"], to_update)
     ProductSalesDaily.objects.bulk_create(to_create, batch_size=500)
+
+
+def _build_product_months(ids: list[int], start: date, end: date) -> None:
+    """Rewrite the monthly product rows of every month the build touched from that whole month's
+    daily rows (a few per product), so a month row is always the sum of its daily rows."""
+    for month in month_starts(start, end):
+        month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        ProductSalesMonthly.objects.filter(store_id__in=ids, month=month).delete()
+        rows = (
+            _range(ProductSalesDaily, ids, month, month_end)
+            .annotate(k_store=F("store_id"), k_product=F("product_id"), k_name=F("name"))
+            .values("k_store", "k_product", "k_name")
+            .annotate(
+                s_q=Sum("quantity"),
+                s_g=Sum("gross_amount"),
+                s_d=Sum("discount_amount"),
+                s_n=Sum("net_amount"),
+                s_rq=Sum("refunded_quantity"),
+                s_ra=Sum("refunded_amount"),
+            )
+            .order_by()
+        )
+        _insert_select(
+            ProductSalesMonthly,
+            [
+                "store_id",
+                "month",
+                "product_id",
+                "name",
+                "quantity",
+                "gross_amount",
+                "discount_amount",
+                "net_amount",
+                "refunded_quantity",
+                "refunded_amount",
+            ],
+            ["sub.k_store", "%s", "sub.k_product", "sub.k_name", "sub.s_q", "sub.s_g", "sub.s_d", "sub.s_n"]
+            + ["sub.s_rq", "sub.s_ra"],
+            [month],
+            rows,
+        )
 
 
 def _build_methods(stores: list[Store], start: date, end: date, refunds: dict[int, f.RefundTotals]) -> None:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.payments.models import PaymentMethod
+from apps.settlement.models import ProductSalesMonthly
 from apps.settlement.services import rollups_build
 from tests.factories import StoreFactory
 
@@ -112,3 +113,20 @@ def test_every_rollup_equals_a_direct_query_over_the_facts(cutoff, tz, orders, r
     rollups_build(store, BASE - timedelta(days=1), BASE + timedelta(days=8))
     rollups_build(store, BASE + timedelta(days=1))
     assert actual(store) == want
+
+    # and the monthly product rows are exactly the month sums of the daily ones
+    assert _monthly_rows(store) == _month_sums(want["products"])
+
+
+def _month_sums(daily: dict) -> dict:
+    out: dict = {}
+    for (day, product_id, name), values in daily.items():
+        key = (day.replace(day=1), product_id, name)
+        out[key] = tuple(a + b for a, b in zip(out.get(key, (0,) * len(values)), values, strict=True))
+    return out
+
+
+def _monthly_rows(store) -> dict:
+    rows = ProductSalesMonthly.objects.filter(store=store)
+    fields = ("quantity", "gross_amount", "discount_amount", "net_amount", "refunded_quantity", "refunded_amount")
+    return {(r.month, r.product_id, r.name): tuple(getattr(r, f) for f in fields) for r in rows}

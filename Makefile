@@ -24,8 +24,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The compiled translations (.mo) are committed, so `run` needs no gettext on the machine.
 run: install
-	$(PY) manage.py compilemessages --ignore=.venv -v0
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo --once
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -68,11 +68,9 @@ class DailySummary(models.Model):
         return self.net_amount - self.refund_amount
 
 
-class ProductSalesDaily(models.Model):
-    OWNER_LOOKUP = "store__owner"
+class ProductFigures(models.Model):
+    """What a product sold over a period; the daily and monthly rollups share these columns."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
-    business_date = models.DateField()
     product_id = models.BigIntegerField(null=True, blank=True)  # the catalog product, if it still existed
     name = models.CharField(max_length=100)  # the line's name snapshot
     quantity = models.BigIntegerField(default=0)
@@ -82,11 +80,32 @@ class ProductSalesDaily(models.Model):
     refunded_quantity = models.BigIntegerField(default=0)
     refunded_amount = models.BigIntegerField(default=0)
 
+    FIELDS = (
+        "product_id",
+        "name",
+        "quantity",
+        "gross_amount",
+        "discount_amount",
+        "net_amount",
+        "refunded_quantity",
+        "refunded_amount",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class ProductSalesDaily(ProductFigures):
+    OWNER_LOOKUP = "store__owner"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    business_date = models.DateField()
+
     class Meta:
         indexes = [models.Index(fields=["store", "business_date"], name="psd_store_day")]
 
 
-class ProductSalesMonthly(models.Model):
+class ProductSalesMonthly(ProductFigures):
     """ProductSalesDaily summed by calendar month (`month` = its first day). Rewritten from the daily
     rows at the end of every build for the months the build touched, so it always equals the sum of
     that month's daily rows; monthly statistics read ~30× fewer rows from it."""
@@ -95,14 +114,6 @@ class ProductSalesMonthly(models.Model):
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
-    product_id = models.BigIntegerField(null=True, blank=True)
-    name = models.CharField(max_length=100)
-    quantity = models.BigIntegerField(default=0)
-    gross_amount = models.BigIntegerField(default=0)
-    discount_amount = models.BigIntegerField(default=0)
-    net_amount = models.BigIntegerField(default=0)
-    refunded_quantity = models.BigIntegerField(default=0)
-    refunded_amount = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["store", "month"], name="psm_store_month")]

@@ -157,18 +157,7 @@ def _build_products(stores: list[Store], start: date, end: date, refunds: dict[i
     )
     _insert_select(
         ProductSalesDaily,
-        [
-            "store_id",
-            "business_date",
-            "product_id",
-            "name",
-            "quantity",
-            "gross_amount",
-            "discount_amount",
-            "net_amount",
-            "refunded_quantity",
-            "refunded_amount",
-        ],
+        ["store_id", "business_date", *ProductSalesDaily.FIELDS],
         [
             "sub.k_store",
             "sub.k_date",
@@ -235,18 +224,7 @@ def _build_product_months(ids: list[int], start: date, end: date) -> None:
         )
         _insert_select(
             ProductSalesMonthly,
-            [
-                "store_id",
-                "month",
-                "product_id",
-                "name",
-                "quantity",
-                "gross_amount",
-                "discount_amount",
-                "net_amount",
-                "refunded_quantity",
-                "refunded_amount",
-            ],
+            ["store_id", "month", *ProductSalesMonthly.FIELDS],
             ["sub.k_store", "%s", "sub.k_product", "sub.k_name", "sub.s_q", "sub.s_g", "sub.s_d", "sub.s_n"]
             + ["sub.s_rq", "sub.s_ra"],
             [month],

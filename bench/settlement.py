@@ -185,13 +185,17 @@ def generate(scale: float, seed: int) -> dict:
     counters: dict[tuple[int, date], int] = {}
     line_id = payment_id = 0
     tz_offset = timedelta(hours=9)  # Asia/Seoul, the bench stores' timezone (no DST)
-    for order_id, count in enumerate(line_counts, start=1):
-        store_index = rng.randrange(n_stores)
-        store = stores[store_index]
+    # Who sold when, then ids handed out in time order, as a live system writes them: rows of one
+    # day sit together in the tables, like in a real database (not scattered over the month).
+    sales = []
+    for _ in range(n_orders):
         day = MONTH + timedelta(days=rng.randrange(DAYS))
         # 07:00–27:59 local: some sales after midnight belong to the day before (04:00 cutoff).
         local = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randrange(7 * 60, 28 * 60))
-        paid_at = (local - tz_offset).replace(tzinfo=UTC)
+        sales.append(((local - tz_offset).replace(tzinfo=UTC), day, rng.randrange(n_stores)))
+    sales.sort(key=lambda sale: sale[0])
+    for order_id, (count, (paid_at, day, store_index)) in enumerate(zip(line_counts, sales, strict=True), start=1):
+        store = stores[store_index]
         counters[(store.pk, day)] = number = counters.get((store.pk, day), 0) + 1
         gross = discount = 0
         order_lines = []
@@ -207,6 +211,8 @@ def generate(scale: float, seed: int) -> dict:
                 {
                     "id": line_id,
                     "order_id": order_id,
+                    "store_id": store.pk,
+                    "business_date": day,
                     "product_id": product.pk,
                     "name": product.name,
                     "tax_type": "TAXABLE",
@@ -233,6 +239,7 @@ def generate(scale: float, seed: int) -> dict:
                     "id": payment_id,
                     "order_id": order_id,
                     "method_id": method.pk,
+                    "business_date": day,
                     "kind": method.kind,
                     "amount": amount,
                     "status": "DONE",
@@ -252,7 +259,6 @@ def generate(scale: float, seed: int) -> dict:
             done_at = paid_at + timedelta(minutes=rng.randrange(5, 3 * 24 * 60))
             refunds.append(
                 {
-                    "id": len(refunds) + 1,
                     "payment_id": payment["id"],
                     "amount": amount,
                     "reason": "벤치 환불",
@@ -280,6 +286,10 @@ def generate(scale: float, seed: int) -> dict:
         )
         lines.extend(order_lines)
         payments.extend(order_payments)
+
+    refunds.sort(key=lambda refund: refund["completed_at"])
+    for refund_id, refund in enumerate(refunds, start=1):
+        refund["id"] = refund_id
 
     with connection.cursor() as django_cursor:
         raw = django_cursor.connection.cursor()

@@ -109,6 +109,10 @@ class OrderLine(models.Model):
     OWNER_LOOKUP = "order__store__owner"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # Copies of the order's store and business date (both fixed when the order is placed), so sales
+    # reports select a store's lines of some days without joining every line to its order.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    business_date = models.DateField()
     store_product = models.ForeignKey(StoreProduct, on_delete=models.SET_NULL, null=True, blank=True)
     product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True)
     name = models.CharField(_("상품명"), max_length=100)
@@ -130,6 +134,7 @@ class OrderLine(models.Model):
         verbose_name = _("주문 상품")
         verbose_name_plural = _("주문 상품")
         ordering = ["id"]
+        indexes = [models.Index(fields=["store", "business_date"], name="orderline_store_day")]
         constraints = [
             models.CheckConstraint(condition=models.Q(net_amount__gte=0), name="orderline_net_gte_0"),
             models.CheckConstraint(

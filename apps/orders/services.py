@@ -150,6 +150,8 @@ def _create_order(
         [
             OrderLine(
                 order=order,
+                store=store,
+                business_date=business_date,
                 store_product_id=item.listing.store_product_id,
                 product_id=item.listing.product_id,
                 name=item.listing.name,

@@ -60,6 +60,9 @@ class Payment(TimeStampedModel):
     public_id = models.CharField(max_length=64, unique=True, default=new_payment_key, editable=False)
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, related_name="payments")
+    # A copy of the order's business date (fixed when the order is placed; the method gives the
+    # store), so settlement sums a store's payments of some days without joining each to its order.
+    business_date = models.DateField()
     kind = models.CharField(max_length=15, choices=PaymentMethod.Kind.choices)
     amount = models.BigIntegerField(_("금액"))
     status = models.CharField(
@@ -85,6 +88,7 @@ class Payment(TimeStampedModel):
         verbose_name = _("결제")
         verbose_name_plural = _("결제")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["method", "business_date"], name="payment_method_day")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_gt_0"),
             models.CheckConstraint(condition=models.Q(canceled_amount__gte=0), name="payment_canceled_gte_0"),

@@ -201,6 +201,7 @@ def payment_create(
         payment = Payment(
             order=order,
             method=method,
+            business_date=order.business_date,
             kind=method.kind,
             amount=amount,
             staff=member,

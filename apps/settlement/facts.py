@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from apps.orders.models import Order, OrderLine, OrderStatus
@@ -32,21 +32,29 @@ def sold_orders(store_ids: list[int], start: date, end: date) -> QuerySet[Order]
     )
 
 
+def _order_not_sold(start: date, end: date) -> Exists:
+    """The fact row's order (of those days) is not a sale. Lines and payments carry their order's
+    store and business date, so selecting the sold ones needs only this anti-join against the few
+    unsold orders of the days, not a join of every row to its order."""
+    return Exists(
+        Order.objects.filter(pk=OuterRef("order_id"), business_date__gte=start, business_date__lte=end).exclude(
+            status__in=SOLD_STATUSES
+        )
+    )
+
+
 def sold_lines(store_ids: list[int], start: date, end: date) -> QuerySet[OrderLine]:
     return OrderLine.objects.filter(
-        order__store_id__in=store_ids,
-        order__business_date__gte=start,
-        order__business_date__lte=end,
-        order__status__in=SOLD_STATUSES,
+        ~_order_not_sold(start, end), store_id__in=store_ids, business_date__gte=start, business_date__lte=end
     )
 
 
 def collected_payments(store_ids: list[int], start: date, end: date) -> QuerySet[Payment]:
     return Payment.objects.filter(
-        order__store_id__in=store_ids,
-        order__business_date__gte=start,
-        order__business_date__lte=end,
-        order__status__in=SOLD_STATUSES,
+        ~_order_not_sold(start, end),
+        method__store_id__in=store_ids,
+        business_date__gte=start,
+        business_date__lte=end,
         status__in=COLLECTED_STATUSES,
     )
 
@@ -69,10 +77,15 @@ def refund_facts(store: Store, start: date, end: date) -> list[RefundFact]:
 def refund_facts_for_stores(stores: list[Store], start: date, end: date) -> dict[int, list[RefundFact]]:
     """The stores' completed refunds whose business date is in [start, end], by store.
 
-    Refunds are read into Python (two queries) rather than aggregated in SQL: they are a small
-    fraction of sales, their refunded lines live in a JSON list, and the business date of a
-    timestamp must follow each store's timezone and cutoff exactly (DST included), which
-    `business_date_for` already does. Each Refund row's `lines` describe what that row refunded.
+    Refunds are read into Python rather than aggregated in SQL: they are a small fraction of
+    sales, their refunded lines live in a JSON list, and the business date of a timestamp must
+    follow each store's timezone and cutoff exactly (DST included), which `business_date_for`
+    already does.
+
+    One refund request spread over several payments (a split order) is one Refund row per payment,
+    each carrying the request's whole line list; the lines count once, on the request's first row.
+    They do not count at all when a row of the request did not complete: the order then records
+    the money only, not the lines (payments.services), and so do the rollups.
     """
     by_id = {store.pk: store for store in stores}
     out: dict[int, list[RefundFact]] = {pk: [] for pk in by_id}
@@ -81,8 +94,9 @@ def refund_facts_for_stores(stores: list[Store], start: date, end: date) -> dict
     # The union of every store's window; each refund is then placed by its own store's rules.
     lo = min(business_day_bounds(store, start)[0] for store in stores)
     hi = max(business_day_bounds(store, end)[1] for store in stores)
+    refunds = Refund.objects.filter(payment__order__store_id__in=list(by_id))
     rows = list(
-        Refund.objects.filter(payment__order__store_id__in=list(by_id), status=Refund.Status.DONE)
+        refunds.filter(status=Refund.Status.DONE)
         .annotate(
             at=Coalesce("completed_at", "created_at"),
             method=F("payment__method_id"),
@@ -93,31 +107,49 @@ def refund_facts_for_stores(stores: list[Store], start: date, end: date) -> dict
         .values_list("id", "amount", "lines", "method", "pkind", "at", "store")
         .order_by("id")
     )
-    line_ids: set[int] = set()
-    for row in rows:
-        for item in row[2] or []:
-            if isinstance(item, dict) and item.get("line_id") is not None:
-                line_ids.add(int(item["line_id"]))
+    # A request's rows are created together, so an unfinished sibling was created within the window
+    # (a day's margin for a provider that answered late).
+    unfinished = {
+        item.get("request")
+        for lines in refunds.exclude(status=Refund.Status.DONE)
+        .filter(created_at__gte=lo - timedelta(days=1), created_at__lt=hi)
+        .values_list("lines", flat=True)
+        for item in _items(lines)
+    }
+    line_ids = {item["line_id"] for row in rows for item in _items(row[2])}
     line_info = {
         pk: (store_id, product_id, name)
         for pk, store_id, product_id, name in OrderLine.objects.filter(pk__in=line_ids).values_list(
-            "pk", "order__store_id", "product_id", "name"
+            "pk", "store_id", "product_id", "name"
         )
     }
+    counted_requests: set[str] = set()
     for refund_id, amount, lines, method_id, kind, at, store_id in rows:
         day = business_date_for(by_id[store_id], at)
         if not start <= day <= end:
             continue
         fact = RefundFact(refund_id, day, int(amount), method_id, kind)
-        for item in lines or []:
-            if not isinstance(item, dict) or item.get("line_id") is None:
+        items = _items(lines)
+        for item in items:
+            request = item.get("request")
+            if request is not None and (request in unfinished or request in counted_requests):
                 continue
-            info = line_info.get(int(item["line_id"]))
+            info = line_info.get(item["line_id"])
             if info is None or info[0] != store_id:  # a line of another store's order is not this refund's
                 continue
             fact.lines.append((info[1], info[2], int(item.get("quantity") or 0), int(item.get("amount") or 0)))
+        counted_requests.update(item["request"] for item in items if item.get("request") is not None)
         out[store_id].append(fact)
     return out
+
+
+def _items(lines) -> list[dict]:
+    """A refund's well-formed line items, line_id as int."""
+    items = []
+    for item in lines or []:
+        if isinstance(item, dict) and item.get("line_id") is not None:
+            items.append({**item, "line_id": int(item["line_id"])})
+    return items
 
 
 @dataclass

@@ -7,6 +7,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import Coalesce
@@ -71,8 +72,9 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 # --- product statistics -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProductRow:
+class ProductRow(NamedTuple):
+    """A named tuple: a month of 100 stores is ~4,000 rows, built cheaper than frozen dataclasses."""
+
     product_id: int | None
     name: str
     quantity: int
@@ -128,7 +130,6 @@ def product_sales(
         sources.append(
             ProductSalesDaily.objects.filter(store_id__in=ids, business_date__gt=last_day, business_date__lte=end)
         )
-    sums = list(_PRODUCT_SUMS)
     merged: dict[tuple, list[int]] = {}
     for qs in sources:
         for row in qs.values_list(*keys).annotate(**_PRODUCT_SUMS).order_by():
@@ -139,10 +140,10 @@ def product_sales(
             else:
                 for i, value in enumerate(values):
                     total[i] += value
-    rows = [
-        ProductRow(**dict(zip(keys, key, strict=True)), **dict(zip(sums, values, strict=True)))
-        for key, values in merged.items()
-    ]
+    if per_store:
+        rows = [ProductRow(key[1], key[2], *values, key[0]) for key, values in merged.items()]
+    else:
+        rows = [ProductRow(*key, *values) for key, values in merged.items()]
     rows.sort(key=lambda r: (-r.net_amount, -r.quantity, r.name))
     return rows[:limit] if limit else rows
 

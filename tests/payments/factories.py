@@ -40,6 +40,8 @@ def make_order(store, lines=(("아메리카노", 4500, 2),), *, status="PENDING_
     for name, unit_price, qty, gross, net in built:
         OrderLine.objects.create(
             order=order,
+            store=order.store,
+            business_date=order.business_date,
             name=name,
             tax_type="TAXABLE",
             unit_price=unit_price,

@@ -118,7 +118,9 @@ def test_unknown_payment_still_in_progress_is_confirmed_again_with_same_key(stor
 
 def test_reconcile_fails_missing_or_expired_payments(store, toss, toss_server):
     order = make_order(store)
-    missing = Payment.objects.create(order=order, method=toss, kind="TOSS", amount=1000, status="UNKNOWN")
+    missing = Payment.objects.create(
+        order=order, method=toss, business_date=order.business_date, kind="TOSS", amount=1000, status="UNKNOWN"
+    )
     missing.provider_ref = "tgen_nope"
     missing.save()
     assert services.payment_reconcile(missing.pk) == "FAILED"

@@ -18,6 +18,7 @@ def _cash_sale(store, device, member, amount, *, kind="CASH"):
     payment = Payment.objects.create(
         order=order,
         method=method,
+        business_date=order.business_date,
         kind=kind,
         amount=amount,
         status="DONE",

@@ -59,6 +59,8 @@ def sale(
     for prod, quantity, unit_price, line_discount in lines:
         OrderLine.objects.create(
             order=order,
+            store=store,
+            business_date=order.business_date,
             product=prod,
             name=prod.name if prod else "삭제된 상품",
             tax_type="TAXABLE",
@@ -77,6 +79,7 @@ def sale(
         Payment.objects.create(
             order=order,
             method=pay_method,
+            business_date=order.business_date,
             kind=pay_method.kind,
             amount=amount,
             status=PaymentStatus.DONE,

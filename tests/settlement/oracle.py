@@ -43,7 +43,9 @@ def expected(store):
             methods[key][0] += 1
             methods[key][1] += payment.amount
             methods[key][4] = payment.method.fee_rate_bp
-    for refund in Refund.objects.filter(payment__order__store=store, status="DONE").select_related("payment__method"):
+    counted_requests = set()  # a request spread over several payments lists its lines on each row
+    refunds = Refund.objects.filter(payment__order__store=store, status="DONE").select_related("payment__method")
+    for refund in refunds.order_by("pk"):
         day = business_date_for(store, refund.completed_at or refund.created_at)
         days[day]["refund_count"] += 1
         days[day]["refunds"] += refund.amount
@@ -52,10 +54,13 @@ def expected(store):
         methods[key][3] += refund.amount
         methods[key][4] = refund.payment.method.fee_rate_bp
         for item in refund.lines:
+            if item.get("request") in counted_requests:
+                continue
             line = lines[item["line_id"]]
             pkey = (day, line.product_id, line.name)
             products[pkey][4] += item["quantity"]
             products[pkey][5] += item["amount"]
+        counted_requests.update(item["request"] for item in refund.lines if item.get("request"))
     method_rows = {
         key: (n, amount, rn, refunds, fee_for(amount - refunds, rate))
         for key, (n, amount, rn, refunds, rate) in methods.items()

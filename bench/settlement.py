@@ -262,7 +262,17 @@ def generate(scale: float, seed: int) -> dict:
                     "payment_id": payment["id"],
                     "amount": amount,
                     "reason": "벤치 환불",
-                    "lines": [{"line_id": line["id"], "quantity": line["refunded_quantity"], "amount": amount}],
+                    # As payments.services writes a refund's lines.
+                    "lines": [
+                        {
+                            "line_id": line["id"],
+                            "product_id": line["product_id"],
+                            "name": line["name"],
+                            "quantity": line["refunded_quantity"],
+                            "amount": amount,
+                            "request": uuid.uuid4().hex,
+                        }
+                    ],
                     "status": "DONE",
                     "completed_at": done_at,
                 }

@@ -733,7 +733,14 @@ def _plan_refund(
                     )
                 line_amount = line_refund_amount(line, already=already, quantity=qty)
                 line_snapshot.append(
-                    {"line_id": line_id, "quantity": qty, "amount": line_amount, "request": request_id}
+                    {
+                        "line_id": line_id,
+                        "product_id": line.product_id,
+                        "name": line.name,
+                        "quantity": qty,
+                        "amount": line_amount,
+                        "request": request_id,
+                    }
                 )
                 if by_lines_amount is not None:
                     by_lines_amount += line_amount

@@ -116,7 +116,8 @@ def refund_facts_for_stores(stores: list[Store], start: date, end: date) -> dict
         .values_list("lines", flat=True)
         for item in _items(lines)
     }
-    line_ids = {item["line_id"] for row in rows for item in _items(row[2])}
+    # Refunds made by the payments app name the product in each line; older rows are looked up.
+    line_ids = {item["line_id"] for row in rows for item in _items(row[2]) if "name" not in item}
     line_info = {
         pk: (store_id, product_id, name)
         for pk, store_id, product_id, name in OrderLine.objects.filter(pk__in=line_ids).values_list(
@@ -134,7 +135,10 @@ def refund_facts_for_stores(stores: list[Store], start: date, end: date) -> dict
             request = item.get("request")
             if request is not None and (request in unfinished or request in counted_requests):
                 continue
-            info = line_info.get(item["line_id"])
+            if "name" in item:
+                info = (store_id, item.get("product_id"), item["name"])
+            else:
+                info = line_info.get(item["line_id"])
             if info is None or info[0] != store_id:  # a line of another store's order is not this refund's
                 continue
             fact.lines.append((info[1], info[2], int(item.get("quantity") or 0), int(item.get("amount") or 0)))

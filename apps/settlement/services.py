@@ -36,7 +36,7 @@ from .models import (
     Settlement,
     SettlementLine,
 )
-from .selectors import month_starts
+from .selectors import month_bounds, month_starts
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _build_product_months(ids: list[int], start: date, end: date) -> None:
     """Rewrite the monthly product rows of every month the build touched from that whole month's
     daily rows (a few per product), so a month row is always the sum of its daily rows."""
     for month in month_starts(start, end):
-        month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        month_end = month_bounds(month)[1]
         ProductSalesMonthly.objects.filter(store_id__in=ids, month=month).delete()
         rows = (
             _range(ProductSalesDaily, ids, month, month_end)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Invalid
+from apps.payments.models import PaymentMethod
 from apps.stores.business_day import business_date_for, store_tz
 from apps.stores.models import Store
 
@@ -55,33 +56,58 @@ def _qn(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _insert_select(model, columns: list[str], select: list[str], prefix_params: list, queryset: QuerySet) -> None:
-    """INSERT INTO model (columns) SELECT select FROM (queryset) sub — the aggregation stays in the database."""
+def _insert_select(
+    model, columns: list[str], select: list[str], prefix_params: list, queryset: QuerySet, join: str = ""
+) -> None:
+    """INSERT INTO model (columns) SELECT select FROM (queryset) sub [join] — the aggregation stays
+    in the database."""
     sql, params = queryset.query.sql_with_params()
     statement = (
         f"INSERT INTO {_qn(model._meta.db_table)} ({', '.join(_qn(c) for c in columns)}) "
-        f"SELECT {', '.join(select)} FROM ({sql}) sub"
+        f"SELECT {', '.join(select)} FROM ({sql}) sub {join}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [*prefix_params, *params])
 
 
-def _update_many(model, columns: list[str], rows: list[tuple]) -> None:
-    """UPDATE model SET columns for rows (values…, id), 5,000 rows per statement through
-    UPDATE … FROM (VALUES …), which PostgreSQL and SQLite (≥ 3.33) both run: one statement per row
-    cost more than the INSERT … SELECT whose rows it patches."""
+def _update_rows(model, keys: list[str], values: list[str], rows: list[tuple]) -> set[tuple]:
+    """UPDATE model SET values for rows (keys…, values…) matched on the key columns (a NULL key
+    matches NULL); returns the keys that matched a row, so the caller can create the others.
+
+    PostgreSQL gets each column as one array through unnest(): binding ~10⁵ scalars cost more than
+    the update itself. SQLite (≥ 3.35 for RETURNING) gets VALUES lists of 2,000 rows."""
+    if not rows:
+        return set()
     table = _qn(model._meta.db_table)
-    # The columns of a VALUES list are named column1, column2, … on both databases.
-    assignments = ", ".join(f"{_qn(c)} = v.column{i}" for i, c in enumerate(columns, start=1))
-    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    n = len(keys)
+    # The columns of the row source are named column1, column2, … (VALUES' own names on both databases).
+    assignments = ", ".join(f"{_qn(c)} = v.column{i}" for i, c in enumerate(values, start=n + 1))
+    match = " AND ".join(
+        f"({table}.{_qn(c)} = v.column{i} OR ({table}.{_qn(c)} IS NULL AND v.column{i} IS NULL))"
+        if model._meta.get_field(c).null
+        else f"{table}.{_qn(c)} = v.column{i}"
+        for i, c in enumerate(keys, start=1)
+    )
+    returning = ", ".join(f"{table}.{_qn(c)}" for c in keys)
+    width = len(keys) + len(values)
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{model._meta.get_field(c).db_type(connection)}[]" for c in [*keys, *values])
+        names = ", ".join(f"column{i}" for i in range(1, width + 1))
+        sources = [(f"unnest({arrays}) AS v({names})", [list(column) for column in zip(*rows, strict=True)])]
+    else:
+        row_sql = "(" + ", ".join(["%s"] * width) + ")"
+        sources = [
+            (f"(VALUES {', '.join([row_sql] * len(chunk))}) AS v", [value for row in chunk for value in row])
+            for chunk in (rows[i : i + 2000] for i in range(0, len(rows), 2000))
+        ]
+    matched = set()
     with connection.cursor() as cursor:
-        for i in range(0, len(rows), 5000):
-            chunk = rows[i : i + 5000]
+        for source, params in sources:
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v "
-                f"WHERE {table}.id = v.column{len(columns) + 1}",
-                [value for row in chunk for value in row],
+                f"UPDATE {table} SET {assignments} FROM {source} WHERE {match} RETURNING {returning}", params
             )
+            matched.update(tuple(row) for row in cursor.fetchall())
+    return matched
 
 
 def _check_range(start: date, end: date) -> None:
@@ -181,32 +207,28 @@ def _build_products(stores: list[Store], start: date, end: date, refunds: dict[i
         lines,
     )
     wanted = {(pk, *key): value for pk, totals in refunds.items() for key, value in totals.by_product.items()}
-    if not wanted:
-        return
-    existing = {
-        (store_id, day, product_id, name): pk
-        for pk, store_id, day, product_id, name in _range(ProductSalesDaily, [k[0] for k in wanted], start, end)
-        .filter(business_date__in={k[1] for k in wanted})
-        .values_list("pk", "store_id", "business_date", "product_id", "name")
-    }
-    to_update, to_create = [], []
-    for (store_id, day, product_id, name), (quantity, amount) in wanted.items():
-        pk = existing.get((store_id, day, product_id, name))
-        if pk is None:
-            to_create.append(
-                ProductSalesDaily(
-                    store_id=store_id,
-                    business_date=day,
-                    product_id=product_id,
-                    name=name,
-                    refunded_quantity=quantity,
-                    refunded_amount=amount,
-                )
+    matched = _update_rows(
+        ProductSalesDaily,
+        ["store_id", "business_date", "product_id", "name"],
+        ["refunded_quantity", "refunded_amount"],
+        [(*key, quantity, amount) for key, (quantity, amount) in wanted.items()],
+    )
+    # A product refunded on a day it sold nothing gets a row of its own.
+    ProductSalesDaily.objects.bulk_create(
+        [
+            ProductSalesDaily(
+                store_id=store_id,
+                business_date=day,
+                product_id=product_id,
+                name=name,
+                refunded_quantity=quantity,
+                refunded_amount=amount,
             )
-        else:
-            to_update.append((quantity, amount, pk))
-    _update_many(ProductSalesDaily, ["refunded_quantity", "refunded_amount"], to_update)
-    ProductSalesDaily.objects.bulk_create(to_create, batch_size=500)
+            for (store_id, day, product_id, name), (quantity, amount) in wanted.items()
+            if (store_id, day, product_id, name) not in matched
+        ],
+        batch_size=500,
+    )
 
 
 def _build_product_months(ids: list[int], start: date, end: date) -> None:
@@ -241,17 +263,12 @@ def _build_product_months(ids: list[int], start: date, end: date) -> None:
 
 def _build_methods(stores: list[Store], start: date, end: date, refunds: dict[int, f.RefundTotals]) -> None:
     ids = [s.pk for s in stores]
+    # Grouped by (day, method) alone, the method's store, name, kind and rate joined to the ~10⁴
+    # groups afterwards: six grouping keys (two of them text) over every payment cost twice as much.
     payments = (
         f.collected_payments(ids, start, end)
-        .annotate(
-            k_store=F("method__store_id"),
-            k_date=F("business_date"),
-            k_method=F("method_id"),
-            k_name=F("method__name"),
-            k_kind=F("method__kind"),
-            k_rate=F("method__fee_rate_bp"),
-        )
-        .values("k_store", "k_date", "k_method", "k_name", "k_kind", "k_rate")
+        .annotate(k_date=F("business_date"), k_method=F("method_id"))
+        .values("k_date", "k_method")
         .annotate(s_n=Count("id"), s_a=Sum("amount"))
         .order_by()
     )
@@ -270,52 +287,38 @@ def _build_methods(stores: list[Store], start: date, end: date, refunds: dict[in
             "refund_amount",
             "fee_amount",
         ],
-        [
-            "sub.k_store",
-            "sub.k_date",
-            "sub.k_method",
-            "sub.k_name",
-            "sub.k_kind",
-            "sub.k_rate",
-            "sub.s_n",
-            "sub.s_a",
-            "0",
-            "0",
-            "0",
-        ],
+        ["m.store_id", "sub.k_date", "sub.k_method", "m.name", "m.kind", "m.fee_rate_bp", "sub.s_n", "sub.s_a"]
+        + ["0", "0", "0"],
         [],
         payments,
+        join=f"JOIN {_qn(PaymentMethod._meta.db_table)} m ON m.id = sub.k_method",
     )
     wanted = {(pk, *key): value for pk, totals in refunds.items() for key, value in totals.by_method.items()}
-    if wanted:
-        existing = {
-            (store_id, day, method_id): pk
-            for pk, store_id, day, method_id in _range(PaymentMethodDaily, [k[0] for k in wanted], start, end)
-            .filter(business_date__in={k[1] for k in wanted})
-            .values_list("pk", "store_id", "business_date", "method_id")
-        }
-        methods = f.methods_by_id(key[2] for key in wanted if key not in existing)
-        to_update, to_create = [], []
-        for (store_id, day, method_id), (count, amount) in wanted.items():
-            pk = existing.get((store_id, day, method_id))
-            if pk is None:
-                method = methods[method_id]
-                to_create.append(
-                    PaymentMethodDaily(
-                        store_id=store_id,
-                        business_date=day,
-                        method_id=method_id,
-                        method_name=method.name,
-                        kind=method.kind,
-                        fee_rate_bp=method.fee_rate_bp,
-                        refund_count=count,
-                        refund_amount=amount,
-                    )
-                )
-            else:
-                to_update.append((count, amount, pk))
-        _update_many(PaymentMethodDaily, ["refund_count", "refund_amount"], to_update)
-        PaymentMethodDaily.objects.bulk_create(to_create, batch_size=500)
+    matched = _update_rows(
+        PaymentMethodDaily,
+        ["store_id", "business_date", "method_id"],
+        ["refund_count", "refund_amount"],
+        [(*key, count, amount) for key, (count, amount) in wanted.items()],
+    )
+    # A method that only refunded that day (the sale was on an earlier day) gets a row of its own.
+    missing = [key for key in wanted if key not in matched]
+    methods = f.methods_by_id(method_id for _store, _day, method_id in missing)
+    PaymentMethodDaily.objects.bulk_create(
+        [
+            PaymentMethodDaily(
+                store_id=store_id,
+                business_date=day,
+                method_id=method_id,
+                method_name=methods[method_id].name,
+                kind=methods[method_id].kind,
+                fee_rate_bp=methods[method_id].fee_rate_bp,
+                refund_count=wanted[store_id, day, method_id][0],
+                refund_amount=wanted[store_id, day, method_id][1],
+            )
+            for store_id, day, method_id in missing
+        ],
+        batch_size=500,
+    )
     # Fees last, once refunds are in: the fee is taken on the day's amount net of its refunds.
     table = _qn(PaymentMethodDaily._meta.db_table)
     placeholders = ", ".join(["%s"] * len(ids))
@@ -396,9 +399,9 @@ def _build_days(stores: list[Store], start: date, end: date, refunds: dict[int, 
                     )
                 )
             elif count:
-                to_update.append((count, amount, pk))
+                to_update.append((pk, count, amount))
             day += timedelta(days=1)
-    _update_many(DailySummary, ["refund_count", "refund_amount"], to_update)
+    _update_rows(DailySummary, ["id"], ["refund_count", "refund_amount"], to_update)
     DailySummary.objects.bulk_create(to_create, batch_size=500)
 
 

@@ -120,8 +120,16 @@ def product_sales(
         if limit:
             qs = qs[:limit]
         return [ProductRow(**row) for row in qs]
-    sources = [ProductSalesMonthly.objects.filter(store_id__in=ids, month__in=full)]
+    monthly = ProductSalesMonthly.objects.filter(store_id__in=ids, month__in=full)
     last_day = month_bounds(full[-1])[1]
+    if len(full) == 1 and start == full[0] and end == last_day and (per_store or len(ids) == 1):
+        # Exactly one calendar month of one store, or per store: the month's rows are the answer as
+        # stored (the build writes one row per store, product and name), in ProductRow's order.
+        columns = [*ProductSalesMonthly.FIELDS, "store_id"] if per_store else ProductSalesMonthly.FIELDS
+        qs = monthly.values_list(*columns).order_by("-net_amount", "-quantity", "name")
+        rows = qs[:limit] if limit else qs
+        return [ProductRow(*row) for row in rows]
+    sources = [monthly]
     if start < full[0]:
         sources.append(
             ProductSalesDaily.objects.filter(store_id__in=ids, business_date__gte=start, business_date__lt=full[0])

@@ -147,6 +147,12 @@ def rollups_build_stores(stores: list[Store], start: date, end: date) -> int:
     """(Re)build business dates start..end of many stores in one transaction, with one
     INSERT … SELECT … GROUP BY per rollup table for all of them (a store at a time would scan the
     facts once per store). Returns the number of store-days built."""
+    return _build_stores(stores, start, end, hours_first=False)
+
+
+def _build_stores(stores: list[Store], start: date, end: date, *, hours_first: bool) -> int:
+    """rollups_build_stores; `hours_first` builds the hourly rows (which need no refunds) before
+    reading the refunds instead of after, see rollups_build_concurrently."""
     _check_range(start, end)
     stores = sorted(stores, key=lambda s: s.pk)
     ids = [store.pk for store in stores]
@@ -160,14 +166,16 @@ def rollups_build_stores(stores: list[Store], start: date, end: date) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '128MB'")
         states = _lock_stores(stores)
-        facts = f.refund_facts_for_stores(stores, start, end)
-        refunds = {pk: f.refund_totals(rows) for pk, rows in facts.items()}
         for model in (DailySummary, ProductSalesDaily, PaymentMethodDaily, HourlySales):
             model.objects.filter(store_id__in=ids, business_date__gte=start, business_date__lte=end).delete()
+        if hours_first:
+            _build_hours(stores, start, end)
+        facts = f.refund_facts_for_stores(stores, start, end)
+        refunds = {pk: f.refund_totals(rows) for pk, rows in facts.items()}
         _build_products(stores, start, end, refunds)
         _build_methods(stores, start, end, refunds)
-        for store_group in _by_timezone(stores):
-            _build_hours(store_group, start, end)
+        if not hours_first:
+            _build_hours(stores, start, end)
         _build_days(stores, start, end, refunds)
         _build_product_months(ids, start, end)
         now = timezone.now()
@@ -179,28 +187,33 @@ def rollups_build_stores(stores: list[Store], start: date, end: date) -> int:
 
 def rollups_build_concurrently(stores: list[Store], start: date, end: date, *, workers: int) -> int:
     """Rebuild start..end of many stores (an operator's month-wide rebuild) on `workers` database
-    connections at once. The stores are dealt round-robin into groups and each group is built by
-    `rollups_build_stores` in its own transaction, in its own thread (with its own connection), so
+    connections at once. The stores are dealt round-robin into groups and each group is built like
+    `rollups_build_stores`, in its own transaction, in its own thread (with its own connection), so
     every store is still rebuilt all at once; the groups share no rows or locks, so nothing has to
-    order them. The database does most of the work, so threads are enough to keep several cores busy.
+    order them. The database does most of the work, so threads are enough to keep several cores
+    busy. Every other group builds its hourly rows before reading refunds, so that one thread's
+    Python work (decoding the refunds) runs while the other waits on SQL rather than both competing
+    for the interpreter at once (0.7 s of 4 at the benchmark's scale).
 
     Runs in the calling thread instead (one transaction) when there is one worker, on SQLite (one
     writer at a time), or inside a transaction: other connections could neither see the caller's
-    uncommitted writes nor take the row locks it holds. Returns the number of store-days built."""
+    uncommitted writes nor take the row locks it holds. A group that fails leaves its stores as
+    they were and its error is raised once the other groups are done. Returns the number of
+    store-days built."""
     _check_range(start, end)
     stores = sorted(stores, key=lambda s: s.pk)
     workers = max(1, min(workers, len(stores)))
     if workers == 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
         return rollups_build_stores(stores, start, end)
 
-    def build(group: list[Store]) -> int:
+    def build(group: list[Store], hours_first: bool) -> int:
         try:
-            return rollups_build_stores(group, start, end)
+            return _build_stores(group, start, end, hours_first=hours_first)
         finally:
             connection.close()  # this thread's own connection
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rollups") as pool:
-        futures = [pool.submit(build, stores[i::workers]) for i in range(workers)]
+        futures = [pool.submit(build, stores[i::workers], i % 2 == 1) for i in range(workers)]
         return sum(future.result() for future in futures)
 
 
@@ -328,6 +341,11 @@ def _build_methods(stores: list[Store], start: date, end: date, refunds: dict[in
 
 
 def _build_hours(stores: list[Store], start: date, end: date) -> None:
+    for same_zone in _by_timezone(stores):
+        _build_hours_in_zone(same_zone, start, end)
+
+
+def _build_hours_in_zone(stores: list[Store], start: date, end: date) -> None:
     """Stores of one timezone: the local hour is computed in SQL with that zone."""
     names = ["k_store", "k_date", "k_hour", "s_n", "s_a", "s_g", "s_d"]
     hours = (

@@ -32,12 +32,17 @@ def store_index(request, context: dict, stores):
 
 
 def dashboard(request, context: dict, store):
-    today = business_date_for(store, timezone.now())
-    today_figures, today_methods = selectors.today_live(store)
+    now = timezone.now()
+    today = business_date_for(store, now)  # the store's business date: before its cutoff, still yesterday
+    today_figures, today_methods = selectors.today_live(store, now)
     series = selectors.daily_series(store, today - timedelta(days=CHART_DAYS - 1), today - timedelta(days=1))
     series.append(today_figures)
     week_start, _week_end = selectors.week_bounds(today)
     month_start, _month_end = selectors.month_bounds(today)
+    # Both include today live (and any day the close has not built yet), read together.
+    top_week, top_month = selectors.products_to_date(
+        store, [(week_start, today), (month_start, today)], today=today, limit=TOP_PRODUCTS
+    )
     chart = {
         "labels": [d.business_date.strftime("%m-%d") for d in series],
         "net": [d.net_amount for d in series],
@@ -55,8 +60,8 @@ def dashboard(request, context: dict, store):
             "today_methods": today_methods,
             "series": series,
             "chart": chart,
-            "top_week": selectors.product_sales(store, week_start, today, limit=TOP_PRODUCTS),
-            "top_month": selectors.product_sales(store, month_start, today, limit=TOP_PRODUCTS),
+            "top_week": top_week,
+            "top_month": top_month,
             "week_start": week_start,
             "month_start": month_start,
         },
@@ -65,7 +70,8 @@ def dashboard(request, context: dict, store):
 
 def product_sales(request, context: dict, store):
     form = ProductSalesForm(request.GET or None)
-    period, day = "daily", business_date_for(store, timezone.now()) - timedelta(days=1)
+    today = business_date_for(store, timezone.now())
+    period, day = "daily", today - timedelta(days=1)
     if form.is_bound:
         if not form.is_valid():
             return render(
@@ -76,7 +82,7 @@ def product_sales(request, context: dict, store):
             )
         period = form.cleaned_data["period"]
         day = form.cleaned_data.get("date") or day
-    start, end, rows = selectors.product_sales_for_period(store, period, day)
+    start, end, rows = selectors.product_sales_for_period(store, period, day, today=today)
     if request.GET.get("format") == "csv":
         return _csv_response(
             exports.product_sales_csv(start, end, rows), f"product-sales-{store.pk}-{period}-{start}.csv"

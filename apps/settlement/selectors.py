@@ -156,8 +156,92 @@ def product_sales(
     return rows[:limit] if limit else rows
 
 
-def product_sales_for_period(store: Store, period: str, day: date) -> tuple[date, date, list[ProductRow]]:
+def _live_product_sums(store: Store, days: list[date]) -> dict[tuple, list[int]]:
+    """(business_date, product_id, name) → the six ProductRow figures of the given business dates,
+    straight from the facts: the same sums the build writes into ProductSalesDaily (sold lines, and
+    the lines refunded on those days)."""
+    lo, hi = min(days), max(days)
+    lines = f.sold_lines([store.pk], lo, hi)
+    if len(days) < (hi - lo).days + 1:
+        lines = lines.filter(business_date__in=days)
+    sums: dict[tuple, list[int]] = {}
+    for day, product_id, name, *values in (
+        lines.values_list("business_date", "product_id", "name")
+        .annotate(Sum("quantity"), Sum("gross_amount"), Sum("discount_amount"), Sum("net_amount"))
+        .order_by()
+    ):
+        sums[(day, product_id, name)] = [*values, 0, 0]
+    wanted = set(days)
+    for key, (quantity, amount) in f.refund_totals(f.refund_facts(store, lo, hi)).by_product.items():
+        if key[0] in wanted:
+            total = sums.setdefault(key, [0] * 6)
+            total[4] += quantity
+            total[5] += amount
+    return sums
+
+
+def products_to_date(
+    store: Store, ranges: list[tuple[date, date]], *, today: date | None = None, limit: int | None = None
+) -> list[list[ProductRow]]:
+    """product_sales of each range of business dates as of now (e.g. this week and this month):
+    the store's current business date (`today`, by its timezone and cutoff, not the calendar date)
+    and any earlier day not built yet are read live from the facts, the built days from the
+    rollups. So this week's and this month's figures include today's sales as they happen, on a
+    Monday and on the 1st too, and exactly once: a rollup of today (a manual rebuild) is never read,
+    as the next sale makes it stale. Days after today have no sales yet. The live days of all the
+    ranges are read together (one query for lines, one for refunds)."""
+    today = today or business_date_for(store, timezone.now())
+    yesterday = today - timedelta(days=1)
+    ranges = [(start, min(end, today)) for start, end in ranges]
+    wanted = [(start, end) for start, end in ranges if start <= end]
+    if not wanted:
+        return [[] for _ in ranges]
+    lo, hi = min(start for start, _ in wanted), max(end for _, end in wanted)
+    built = set(
+        DailySummary.objects.filter(store=store, business_date__gte=lo, business_date__lte=min(hi, yesterday))
+        .values_list("business_date", flat=True)
+        .order_by()
+    )
+    days = [lo + timedelta(days=n) for n in range((hi - lo).days + 1)]
+    live_days = [day for day in days if day not in built and any(s <= day <= e for s, e in wanted)]
+    live = _live_product_sums(store, live_days) if live_days else {}
+    out = []
+    for start, end in ranges:
+        built_end = min(end, yesterday)
+        if start > end:
+            out.append([])
+        elif not any(start <= day <= end for day in live_days):
+            out.append(product_sales(store, start, built_end, limit=limit))
+        else:
+            # Built days from the rollups (an unbuilt day has no rollup rows; today is after built_end).
+            rolled = product_sales(store, start, built_end) if start <= built_end else []
+            merged = {(r.product_id, r.name): list(r[2:8]) for r in rolled}
+            for (day, product_id, name), values in live.items():
+                if start <= day <= end:
+                    total = merged.setdefault((product_id, name), [0] * 6)
+                    for i, value in enumerate(values):
+                        total[i] += value
+            rows = [ProductRow(*key, *values) for key, values in merged.items()]
+            rows.sort(key=lambda r: (-r.net_amount, -r.quantity, r.name))
+            out.append(rows[:limit] if limit else rows)
+    return out
+
+
+def product_sales_to_date(
+    store: Store, start: date, end: date, *, today: date | None = None, limit: int | None = None
+) -> list[ProductRow]:
+    """products_to_date of one range."""
+    return products_to_date(store, [(start, end)], today=today, limit=limit)[0]
+
+
+def product_sales_for_period(
+    store: Store, period: str, day: date, *, today: date | None = None
+) -> tuple[date, date, list[ProductRow]]:
+    """A period's product sales; a period reaching today includes today's live sales."""
     start, end = period_bounds(period, day)
+    today = today or business_date_for(store, timezone.now())
+    if end >= today:
+        return start, end, product_sales_to_date(store, start, end, today=today)
     return start, end, product_sales(store, start, end)
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.inventory",
     "apps.discounts",
+    "apps.tables",
     "apps.carts",
     "apps.orders",
     "apps.payments",

@@ -17,7 +17,8 @@ S = OrderStatus
 
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     S.OPEN: frozenset({S.PENDING_PAYMENT, S.CANCELED}),
-    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELED, S.EXPIRED}),
+    # → OPEN only for a table tab whose bill was frozen for payment and is reopened (orders.tabs).
+    S.PENDING_PAYMENT: frozenset({S.PAID, S.CANCELED, S.EXPIRED, S.OPEN}),
     S.PAID: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
     # A second partial refund keeps the status; the last one completes it.
     S.PARTIALLY_REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),

@@ -10,6 +10,7 @@ from apps.core.models import TimeStampedModel
 from apps.discounts.models import Channel, Coupon
 from apps.inventory.models import StoreProduct
 from apps.stores.models import Device, Store, StoreMember
+from apps.tables.models import Table
 
 
 def new_public_id() -> str:
@@ -74,6 +75,9 @@ class Order(TimeStampedModel):
     refunded_amount = models.BigIntegerField(_("환불액"), default=0)
     order_discounts = models.JSONField(default=list, blank=True, help_text="order-level discounts applied")
     note = models.CharField(_("메모"), max_length=200, blank=True)
+    # Set on a table tab (an order that grows by rounds while OPEN); see apps/orders/tabs.py.
+    table = models.ForeignKey(Table, on_delete=models.PROTECT, null=True, blank=True, related_name="tabs")
+    guests = models.PositiveSmallIntegerField(_("인원"), default=0)
     placed_at = models.DateTimeField(_("주문 시각"), null=True, blank=True)
     paid_at = models.DateTimeField(_("결제 시각"), null=True, blank=True)
     canceled_at = models.DateTimeField(_("취소 시각"), null=True, blank=True)
@@ -93,6 +97,12 @@ class Order(TimeStampedModel):
                 condition=models.Q(status="PENDING_PAYMENT") & ~models.Q(cart_id=""),
                 name="order_one_pending_per_cart",
             ),
+            # One open tab per table, enforced by the database behind the table-row lock in tab_open.
+            models.UniqueConstraint(
+                fields=["table"],
+                condition=models.Q(status="OPEN") & models.Q(table__isnull=False),
+                name="order_one_open_tab_per_table",
+            ),
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_gte_0"),
             models.CheckConstraint(condition=models.Q(refunded_amount__gte=0), name="order_refunded_gte_0"),
             models.CheckConstraint(
@@ -103,6 +113,28 @@ class Order(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.order_number} ({self.business_date})"
+
+
+class OrderRound(models.Model):
+    """A round (차수) of a table tab: the lines sent together from the POS or the table's tablet."""
+
+    OWNER_LOOKUP = "order__store__owner"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField(_("차수"))
+    memo = models.CharField(_("메모"), max_length=200, blank=True)
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    staff = models.ForeignKey(StoreMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("차수")
+        verbose_name_plural = _("차수")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["order", "number"], name="orderround_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.number}"
 
 
 class OrderLine(models.Model):
@@ -119,7 +151,8 @@ class OrderLine(models.Model):
     name_en = models.CharField(max_length=100, blank=True)
     tax_type = models.CharField(max_length=10, choices=TaxType.choices)
     unit_price = models.BigIntegerField(_("단가(옵션 포함)"))
-    quantity = models.PositiveIntegerField(_("수량"))
+    # Negative only on a void line (a correction of a sent tab line; see `void_of`).
+    quantity = models.IntegerField(_("수량"))
     gross_amount = models.BigIntegerField(_("금액"))
     discount_amount = models.BigIntegerField(_("할인"), default=0)
     net_amount = models.BigIntegerField(_("결제 금액"))
@@ -129,6 +162,12 @@ class OrderLine(models.Model):
     discounts = models.JSONField(default=list, blank=True)
     note = models.CharField(_("메모"), max_length=200, blank=True)
     refunded_quantity = models.PositiveIntegerField(_("환불 수량"), default=0)
+    round = models.ForeignKey(OrderRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="lines")
+    # A void line cancels (part of) the line it points at: negative quantity and amounts, a reason
+    # and the manager who approved it. Sent tab lines themselves never change.
+    void_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="voids")
+    void_reason = models.CharField(_("취소 사유"), max_length=200, blank=True)
+    void_staff = models.ForeignKey(StoreMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("주문 상품")
@@ -136,9 +175,17 @@ class OrderLine(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["store", "business_date"], name="orderline_store_day")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(net_amount__gte=0), name="orderline_net_gte_0"),
             models.CheckConstraint(
-                condition=models.Q(refunded_quantity__lte=models.F("quantity")), name="orderline_refund_qty_lte_qty"
+                condition=models.Q(net_amount__gte=0, quantity__gt=0) | models.Q(void_of__isnull=False),
+                name="orderline_net_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(refunded_quantity__lte=models.F("quantity")) | models.Q(void_of__isnull=False),
+                name="orderline_refund_qty_lte_qty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(void_of__isnull=True) | models.Q(quantity__lt=0, net_amount__lte=0),
+                name="orderline_void_negative",
             ),
         ]
 

@@ -35,6 +35,8 @@ from apps.discounts.services import coupon_redeem, coupon_release
 from apps.inventory.services import stock_release, stock_reserve
 from apps.stores.business_day import business_date_for
 from apps.stores.models import Device, Store, StoreMember
+from apps.tables.services import table_generation_advance
+from apps.tables.versions import floor_touch
 
 from . import events, lifecycle
 from .models import Order, OrderLine, OrderNumberCounter, OrderStatus, ServiceType, new_public_id
@@ -309,7 +311,8 @@ def order_expire(order_id: int, *, now: datetime | None = None) -> bool:
     with transaction.atomic():
         order = (
             Order.objects.select_for_update()
-            .filter(pk=order_id, status=S.PENDING_PAYMENT, placed_at__lt=cutoff)
+            # A table tab frozen for payment never expires: the guests are still at the table.
+            .filter(pk=order_id, status=S.PENDING_PAYMENT, placed_at__lt=cutoff, table__isnull=True)
             .select_related("store")
             .first()
         )
@@ -324,7 +327,7 @@ def order_expire(order_id: int, *, now: datetime | None = None) -> bool:
 
 def orders_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int:
     ids = list(
-        Order.objects.filter(status=S.PENDING_PAYMENT, placed_at__lt=_expiry_cutoff(now))
+        Order.objects.filter(status=S.PENDING_PAYMENT, placed_at__lt=_expiry_cutoff(now), table__isnull=True)
         .order_by("placed_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -350,6 +353,10 @@ def order_mark_paid(order: Order) -> Order:
         locked = lifecycle.move(order, S.PAID, note="paid", paid_at=timezone.now())
         if locked.coupon_id:
             coupon_redeem(locked.coupon_id, locked.public_id)
+        if locked.table_id:
+            # The table frees with this commit; its old QR codes stop working.
+            table_generation_advance(locked.table_id)
+            floor_touch(locked.store_id)
         transaction.on_commit(lambda: events.order_paid.send(sender=Order, order=locked))
     return order
 

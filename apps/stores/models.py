@@ -85,6 +85,7 @@ class Device(TimeStampedModel):
         POS = "POS", _("POS")
         KIOSK = "KIOSK", _("키오스크")
         KITCHEN = "KITCHEN", _("주방 화면")
+        TABLE = "TABLE", _("테이블 태블릿")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="devices")
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices)

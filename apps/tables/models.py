@@ -1,0 +1,60 @@
+"""Areas and tables of a store (DESIGN.md "Tables and tabs"). A tab (an open order) points at a
+table from the orders app, which sits above this one."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.models import TimeStampedModel
+from apps.stores.models import Device, Store
+
+
+class Area(TimeStampedModel):
+    OWNER_LOOKUP = "store__owner"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="areas")
+    name = models.CharField(_("구역 이름"), max_length=50, help_text=_("예: 홀, 테라스, 룸"))
+    sort_order = models.IntegerField(_("정렬 순서"), default=0)
+
+    class Meta:
+        verbose_name = _("구역")
+        verbose_name_plural = _("구역")
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="area_unique_name_per_store")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Table(TimeStampedModel):
+    OWNER_LOOKUP = "store__owner"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="tables")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="tables")
+    name = models.CharField(_("테이블 이름"), max_length=30, help_text=_("번호 또는 이름"))
+    seats = models.PositiveSmallIntegerField(_("좌석 수"), default=4)
+    grid_x = models.PositiveSmallIntegerField(_("가로 위치"), default=0)
+    grid_y = models.PositiveSmallIntegerField(_("세로 위치"), default=0)
+    is_active = models.BooleanField(_("사용"), default=True)
+    # The table's tablet (a TABLE device). One device serves one table.
+    tablet = models.OneToOneField(
+        Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="table", verbose_name=_("테이블 태블릿")
+    )
+    # Goes up each time a tab on this table is paid: the signed QR token carries it, so a photo of
+    # an old code stops working for the next guests.
+    generation = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("테이블")
+        verbose_name_plural = _("테이블")
+        ordering = ["area__sort_order", "grid_y", "grid_x", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="table_unique_name_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.area.name} {self.name}" if self.area_id else self.name
+
+    def clean(self):
+        if self.area_id and self.store_id and self.area.store_id != self.store_id:
+            raise ValidationError({"area": _("같은 매장의 구역을 고르세요.")})
+        if self.tablet_id and (self.tablet.store_id != self.store_id or self.tablet.kind != Device.Kind.TABLE):
+            raise ValidationError({"tablet": _("이 매장의 테이블 태블릿을 고르세요.")})

@@ -1,0 +1,69 @@
+"""Table reads, always scoped to a store (another store's table is a 404)."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from apps.core.errors import DomainError, NotFound
+from apps.stores.models import Device, Store
+
+from .models import Area, Table
+
+TOKEN_SALT = "tables.token"
+
+
+def areas_for_store(store: Store) -> QuerySet[Area]:
+    return Area.objects.filter(store=store)
+
+
+def tables_for_store(store: Store, *, active_only: bool = True) -> QuerySet[Table]:
+    tables = Table.objects.filter(store=store).select_related("area")
+    return tables.filter(is_active=True) if active_only else tables
+
+
+def _table_not_found() -> NotFound:
+    return NotFound("TABLE_NOT_FOUND", _("테이블을 찾을 수 없습니다."))
+
+
+def table_for_store(store: Store, table_id) -> Table:
+    """The store's active table or a 404 that looks the same for another store's table."""
+    try:
+        table_pk = int(table_id)
+    except (TypeError, ValueError):
+        raise _table_not_found() from None
+    table = tables_for_store(store).filter(pk=table_pk).first()
+    if table is None:
+        raise _table_not_found()
+    return table
+
+
+def table_for_tablet(device: Device) -> Table:
+    """The table a TABLE device is paired to; 409 when the owner has not assigned one yet."""
+    table = Table.objects.select_related("area", "store").filter(tablet=device, is_active=True).first()
+    if table is None:
+        raise DomainError("TABLET_NOT_ASSIGNED", _("이 태블릿에 연결된 테이블이 없습니다."), status=409)
+    return table
+
+
+def table_token(table: Table) -> str:
+    """The signed token in the table's QR code; it names the table's current generation."""
+    return signing.dumps({"t": table.pk, "g": table.generation}, salt=TOKEN_SALT, compress=True)
+
+
+def table_for_token(token: str) -> Table:
+    """The table of a QR token; 404 for a forged token, 410 for one of an earlier generation."""
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+        table_pk, generation = int(data["t"]), int(data["g"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise _table_not_found() from None
+    table = Table.objects.select_related("area", "store").filter(pk=table_pk, is_active=True).first()
+    if table is None:
+        raise _table_not_found()
+    if generation != table.generation:
+        raise DomainError(
+            "TABLE_TOKEN_OUTDATED", _("지난 QR 코드입니다. 테이블의 새 코드를 스캔해 주세요."), status=410
+        )
+    return table

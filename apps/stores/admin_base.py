@@ -9,7 +9,8 @@ would tell that it exists). Superusers see everything.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.options import TO_FIELD_VAR
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -44,13 +45,67 @@ class OwnerScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class OwnerScopedAdmin(OwnerScopedChoicesMixin, admin.ModelAdmin):
-    # Owners get add/change/delete/view on models registered with this class, unless narrowed here
-    # (e.g. orders are read-only: ("view",)). Synced into the Owners group after every migrate.
-    owner_permissions: tuple[str, ...] = ("add", "change", "delete", "view")
+class OwnerScopedObjectsMixin:
+    """Another owner's object is a 404 on every object URL (change, delete, history), whatever the
+    owner's permissions on the model.
+
+    Django's admin checks permissions before it notices that the scoped queryset has no such
+    object, so on a view-only model a POST to change/ or any delete/ of another owner's row would
+    answer 403 and tell that the row exists. The object is therefore looked up in the owner's
+    queryset first. A model without `OWNER_LOOKUP` (users, groups, raw webhooks, allauth's tables)
+    has no rows for a non-superuser at all.
+    """
 
     def get_queryset(self, request):
         return scope_to_owner(super().get_queryset(request), request.user)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404
+
+    def _owner_object_or_404(self, request, object_id, *, to_field: str | None = None) -> None:
+        if request.user.is_superuser:
+            return
+        if to_field and not self.to_field_allowed(request, to_field):
+            to_field = None  # Django's own view refuses that field with a 400 right after
+        if self.get_object(request, unquote(object_id), to_field) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        self._owner_object_or_404(request, object_id, to_field=to_field)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        self._owner_object_or_404(request, object_id, to_field=to_field)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._owner_object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+def owner_scoped_admin_class(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """`admin_class` with the 404 rule mixed in (itself when it already has it)."""
+    if issubclass(admin_class, OwnerScopedObjectsMixin):
+        return admin_class
+    return type(admin_class.__name__, (OwnerScopedObjectsMixin, admin_class), {"__module__": admin_class.__module__})
+
+
+class OwnerScopedAdminSite(admin.AdminSite):
+    """The project's admin site (see apps/stores/admin_config.py): every model registered on it,
+    ours or a third party's (users, groups, allauth's), gets the owner scoping and the 404 rule,
+    so a new registration cannot forget them."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = owner_scoped_admin_class(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
+
+
+class OwnerScopedAdmin(OwnerScopedChoicesMixin, OwnerScopedObjectsMixin, admin.ModelAdmin):
+    # Owners get add/change/delete/view on models registered with this class, unless narrowed here
+    # (e.g. orders are read-only: ("view",)). Synced into the Owners group after every migrate.
+    owner_permissions: tuple[str, ...] = ("add", "change", "delete", "view")
 
     def get_list_filter(self, request):
         """A plain related-field filter lists every row of the related table, which would show
@@ -59,9 +114,6 @@ class OwnerScopedAdmin(OwnerScopedChoicesMixin, admin.ModelAdmin):
         if request.user.is_superuser:
             return filters
         return [_owner_safe_filter(self.model, item) for item in filters]
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404
 
 
 class OwnerScopedInline(OwnerScopedChoicesMixin):

@@ -55,9 +55,13 @@ INSTALLED_APPS = [
     "apps.settlement",
     "apps.pos",
     "apps.kiosk",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
+    # First: request id, timings and the request log cover everything below; it answers the
+    # probes (/healthz, /readyz, /metrics) before the HTTPS redirect and the host check.
+    "apps.ops.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,10 +263,38 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Operations: health, metrics, logs (apps/ops; README "Operations") -------------------------
+# /metrics answers only a bearer token or an allowed network; with neither set it is a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Batch jobs (business-day close, rebuild_rollups) push their last run here when set (host:port or URL).
+PROMETHEUS_PUSHGATEWAY = env("PROMETHEUS_PUSHGATEWAY", default="")
+READYZ_MIGRATIONS_CACHE_SECONDS = env.float("READYZ_MIGRATIONS_CACHE_SECONDS", default=10.0)
+# Django cache calls are timed for cloudpos_cache_operation_duration_seconds.
+CACHES["default"]["OPTIONS"]["CLIENT_CLASS"] = "apps.ops.cache.TimedRedisClient"
+# Celery workers log through LOGGING below (JSON, redacted, with the request id) instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# JSON lines in production (one object per line, for a log shipper); readable text when developing.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "apps.ops.logging.RequestIdFilter"},
+        "redact": {"()": "apps.ops.logging.RedactFilter"},
+    },
+    "formatters": {
+        "json": {"()": "apps.ops.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import metrics
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.orders.models import Order, OrderStatus
 
@@ -515,6 +516,7 @@ def webhook_receive(payload: dict, *, headers: dict | None = None, provider: str
         dedup_key=webhook_dedup_key(payload, headers),
         defaults={"event_type": event_type[:50], "payload": payload},
     )
+    metrics.record(metrics.WEBHOOK_RECEIVED, provider=provider, duplicate="0" if created else "1")
     if created:
         event_id = event.pk
         transaction.on_commit(lambda: _enqueue_webhook(event_id))

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core import metrics
 from apps.core.errors import Conflict
 
 from .models import Payment, PaymentStatus
@@ -68,4 +69,6 @@ def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
     payment.status = to_status
     for name, value in fields.items():
         setattr(payment, name, value)
+    if to_status != S.IN_PROGRESS:  # an outcome (or a refund's cancel), counted once it commits
+        metrics.record(metrics.PAYMENT_OUTCOME, provider=payment.kind, outcome=to_status)
     return payment

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core import metrics
 from apps.core.errors import DomainError
 from apps.settlement import services
 from apps.stores.models import Store
@@ -45,7 +46,8 @@ class Command(BaseCommand):
                 raise CommandError(f"no such store: {', '.join(map(str, sorted(missing)))}")
         stores = list(stores)
         try:
-            built = services.rollups_rebuild_stores(stores, start, end, workers=workers)
+            with metrics.batch_job(metrics.JOB_REBUILD_ROLLUPS) as run:
+                run.rows = built = services.rollups_rebuild_stores(stores, start, end, workers=workers)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"rebuilt {built} store-days ({len(stores)} stores, {start} – {end})")

@@ -1,0 +1,111 @@
+"""Structured logs: one JSON line per request, with the request id, and never a secret."""
+
+import io
+import json
+import logging
+
+import pytest
+from django.urls import reverse
+
+from apps.ops.logging import JsonFormatter, RedactFilter, RequestIdFilter, redact
+from tests.factories import StoreMemberFactory, device_client
+
+PIN = "7391"
+CARD = "4330-1234-5678-9012"
+RRN = "900101-1234567"
+
+
+@pytest.fixture
+def captured():
+    """The console handler's set-up (settings.LOGGING) on a string buffer, on the root logger."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    yield buffer
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def _lines(buffer) -> list[dict]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
+
+
+@pytest.mark.django_db
+def test_request_line_has_request_id_store_device_and_no_secret(client, store, pos_device, captured):
+    StoreMemberFactory(store=store, role="CASHIER", pin=PIN)
+    device_client(client, pos_device)
+    # when a cashier logs in with a PIN on a paired POS, sending the token as a header too,
+    # and a careless client puts a card number and an identity number in the query string
+    response = client.post(
+        reverse("pos:login") + f"?card={CARD.replace('-', '')}&rrn={RRN}",
+        {"pin": PIN},
+        HTTP_X_REQUEST_ID="lb-7f3a9c2e",
+        HTTP_AUTHORIZATION=f"Device {pos_device.raw_token}",
+    )
+    assert response.status_code == 302
+    assert response["X-Request-ID"] == "lb-7f3a9c2e"
+    # and something logs the form data it received
+    logging.getLogger("apps.pos").warning("login form %s", {"pin": PIN, "token": pos_device.raw_token})
+    # then the request produced one JSON line with its id, method, path, status, store and device
+    lines = _lines(captured)
+    request_lines = [line for line in lines if line["logger"] == "cloudpos.request"]
+    assert len(request_lines) == 1
+    line = request_lines[0]
+    assert line["request_id"] == "lb-7f3a9c2e"
+    assert (line["method"], line["path"], line["status"]) == ("POST", "/pos/login/", 302)
+    assert line["store_id"] == store.pk and line["device_id"] == pos_device.pk
+    assert line["view"] == "pos:login" and line["duration_ms"] >= 0
+    # and no line anywhere carries the PIN, the device token, the card number or the identity number
+    text = captured.getvalue()
+    for secret in (PIN, pos_device.raw_token, CARD, CARD.replace("-", ""), RRN):
+        assert secret not in text
+    assert any(line["message"].startswith("login form") and "[REDACTED]" in line["message"] for line in lines)
+
+
+@pytest.mark.django_db
+def test_insane_request_id_is_replaced(client, captured):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert response["X-Request-ID"] != "bad id\nwith newline" and len(response["X-Request-ID"]) == 32
+    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="x" * 500)
+    assert len(response["X-Request-ID"]) == 32
+    assert _lines(captured)[-1]["request_id"] == response["X-Request-ID"]
+
+
+@pytest.mark.django_db
+def test_secret_path_segments_are_blanked(client, captured, settings):
+    settings.TOSS_SECRET_KEY = ""
+    client.post("/payments/toss/cancel/tgen_secret_paymentkey_123", data="{}", content_type="application/json")
+    line = [line for line in _lines(captured) if line["logger"] == "cloudpos.request"][-1]
+    assert "tgen_secret_paymentkey_123" not in json.dumps(line)
+    assert line["path"] == "/payments/toss/cancel/[REDACTED]"
+
+
+@pytest.mark.parametrize(
+    ("raw", "secret"),
+    [
+        ("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111"),
+        ("card=4111111111111111&x=1", "4111111111111111"),
+        ('{"pin": "0000", "amount": 5000}', '"0000"'),
+        ("password=hunter2!", "hunter2!"),
+        ("Authorization: Bearer abc.def.ghi-123", "abc.def.ghi-123"),
+        ("Device 3fa85f64c2b1d9e0", "3fa85f64c2b1d9e0"),
+        ("주민번호 900101-1234567 확인", "900101-1234567"),
+        ("{'paymentKey': 'tgen_20261130abc', 'orderId': 'A1'}", "tgen_20261130abc"),
+    ],
+)
+def test_redaction_rules(raw, secret):
+    assert secret not in redact(raw)
+    assert "[REDACTED]" in redact(raw)
+
+
+@pytest.mark.parametrize(
+    "kept", ["order 1042 paid 12300원", "masked card 433012******1234", "phone 010-1234-5678", "took 12.5 ms"]
+)
+def test_redaction_leaves_ordinary_text(kept):
+    assert redact(kept) == kept

@@ -74,11 +74,12 @@ def _pending_for_cart(cart_id: str) -> Order | None:
 
 
 def _stock_items(lines) -> list[tuple[int, int]]:
+    # Signed sums: a tab's void lines (negative) already gave their units back.
     quantities: dict[int, int] = {}
     for store_product_id, qty in lines:
-        if store_product_id is not None and qty > 0:
+        if store_product_id is not None:
             quantities[store_product_id] = quantities.get(store_product_id, 0) + qty
-    return sorted(quantities.items())
+    return sorted((pk, qty) for pk, qty in quantities.items() if qty > 0)
 
 
 def _member_for(store: Store, member: StoreMember | None, meta: dict) -> StoreMember | None:
@@ -266,7 +267,12 @@ def _return_cart_after_commit(order: Order) -> None:
 
 
 def order_cancel(order: Order, *, reason: str = "", restore_cart: bool = True) -> Order:
-    """Cancel an unpaid order: stock released, the cart back to ACTIVE with its lines."""
+    """Cancel an unpaid order: stock released, the cart back to ACTIVE with its lines. A table tab
+    frozen for payment is not canceled but reopened: the guests are still at the table."""
+    if order.table_id is not None:
+        from .tabs import tab_unfreeze
+
+        return tab_unfreeze(order)
     with transaction.atomic():
         locked = _cancel_locked(order, reason=reason or "canceled", to_status=S.CANCELED)
         if restore_cart:

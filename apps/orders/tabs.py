@@ -521,3 +521,14 @@ def tab_cancel_empty(tab: Order, *, reason: str = "empty tab closed") -> Order:
         lifecycle.move(tab, S.CANCELED, note=reason[:200], canceled_at=timezone.now())
         floor_touch(locked.store_id)
     return tab
+
+
+def tab_bill_mark_printed(tab: Order) -> None:
+    """The interim bill (중간계산서) was printed: the floor shows the table as "bill printed"."""
+    from apps.core.redis import get_redis
+
+    from .selectors import TAB_BILL_KEY
+
+    # Kept for a day: a tab lasts an evening, and the mark means nothing once the tab is closed.
+    get_redis().set(TAB_BILL_KEY.format(order_id=tab.pk), "1", ex=24 * 3600)
+    floor_touch(tab.store_id)

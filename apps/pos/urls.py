@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_orders, views_pay, views_shift
+from . import views, views_orders, views_pay, views_shift, views_tables
 
 app_name = "pos"
 
@@ -43,6 +43,19 @@ urlpatterns = [
     path("pos/shift/cash/", views_shift.cash_move, name="cash_move"),
     path("pos/shift/close/", views_shift.shift_close, name="shift_close"),
     path("pos/shifts/<int:shift_id>/report/", views_shift.shift_report, name="shift_report"),
+    # tables and tabs (views_tables)
+    path("pos/tables/", views_tables.floor, name="tables"),
+    path("pos/tables/poll/", views_tables.floor_poll, name="tables_poll"),
+    path("pos/tables/<int:table_id>/", views_tables.tab_page, name="table_tab"),
+    path("pos/tables/<int:table_id>/open/", views_tables.tab_open, name="table_open"),
+    path("pos/tables/<int:table_id>/rounds/", views_tables.round_add, name="table_round_add"),
+    path("pos/tables/<int:table_id>/lines/<int:line_id>/void/", views_tables.line_void, name="table_line_void"),
+    path("pos/tables/<int:table_id>/move/", views_tables.tab_move, name="table_move"),
+    path("pos/tables/<int:table_id>/merge/", views_tables.tab_merge, name="table_merge"),
+    path("pos/tables/<int:table_id>/close/", views_tables.tab_close, name="table_close"),
+    path("pos/tables/<int:table_id>/bill/", views_tables.tab_bill, name="table_bill"),
+    path("pos/tables/<int:table_id>/pay/", views_tables.tab_pay, name="table_pay"),
+    path("pos/tables/<int:table_id>/split/", views_tables.tab_split, name="table_split"),
     # kiosk "call staff"
     path("pos/staff-calls/", views.staff_calls_poll, name="staff_calls"),
     path("pos/staff-calls/<str:call_id>/ack/", views.staff_call_ack, name="staff_call_ack"),

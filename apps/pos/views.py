@@ -46,7 +46,8 @@ def pin_login(request):
             error, status = err.message, err.status
         else:
             pos_login(request, member)
-            return redirect("pos:home")
+            # A restaurant's POS opens on the floor (the store setting); a café's on the sell screen.
+            return redirect("pos:tables" if request.device.store.pos_opens_on_floor else "pos:home")
     return render(
         request,
         "pos/login.html",

@@ -33,6 +33,11 @@ class Store(TimeStampedModel):
         _("매니저 승인 없이 가능한 할인율(%)"), default=10, validators=[MaxValueValidator(100)]
     )
     manual_discount_limit_amount = models.PositiveIntegerField(_("매니저 승인 없이 가능한 할인액(원)"), default=5000)
+    pos_opens_on_floor = models.BooleanField(
+        _("POS를 테이블 화면으로 시작"),
+        default=False,
+        help_text=_("식당처럼 테이블에서 주문을 받는 매장이면 켜세요. 직원 로그인 후 테이블 화면이 먼저 열립니다."),
+    )
 
     class Meta:
         verbose_name = _("매장")

@@ -262,3 +262,19 @@ def test_tablet_rounds_use_the_table_channel(store, table, americano):
     assert tab.channel == "TABLE"
     round_ = tabs.tab_round_add(tab, [item(americano)], device=tablet)
     assert round_.device == tablet
+
+
+def test_canceling_the_payment_of_a_tab_reopens_it_and_keeps_its_stock(table, stew, manager):
+    from apps.orders.services import order_cancel
+
+    tab = tabs.tab_open(table, guests=2)
+    tabs.tab_round_add(tab, [item(stew, 3)])
+    tabs.tab_line_void(tab, OrderLine.objects.get().pk, qty=1, reason="잘못 주문", approver=manager)
+    tabs.tab_freeze_for_payment(tab)
+    order_cancel(tab, reason="POS에서 취소")
+    tab.refresh_from_db()
+    assert tab.status == "OPEN" and stock_of(stew) == 8
+    # closing it after voiding the rest gives back exactly what it still held
+    tabs.tab_line_void(tab, OrderLine.objects.filter(void_of=None).get().pk, qty=2, reason="취소", approver=manager)
+    tabs.tab_cancel_empty(tab)
+    assert stock_of(stew) == 10

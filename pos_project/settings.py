@@ -172,6 +172,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+# Password guessing (README "Logins"): 5 failed logins of one email within 5 minutes lock that
+# email, even for the right password, until the oldest failure is 5 minutes old; one client address
+# may fail 10 times a minute. /admin/login/ sends to this login (pos_project/urls.py): same lockout.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_REQUIRED = False

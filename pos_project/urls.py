@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+
+# The admin's own login form has no password-guessing limit. It sends to allauth's login instead,
+# which locks an email after ACCOUNT_RATE_LIMITS["login_failed"] (settings.py): one lockout for both.
+admin.site.login = secure_admin_login(admin.site.login)
 
 # Each app owns its full paths (the seed's API paths differ in shape), so they are included at "".
 urlpatterns = [

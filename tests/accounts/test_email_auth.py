@@ -57,13 +57,15 @@ def test_email_login_with_a_wrong_password_is_refused(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_admin_login_page_accepts_the_owner_email(client):
+def test_the_admin_sends_the_owner_to_the_email_login_and_back(client):
     owner = OwnerFactory(email="admin.login@example.com")
     StoreFactory(owner=owner)
-    response = client.post(
-        reverse("admin:login"), {"username": "admin.login@example.com", "password": "pass-word-1234", "next": "/admin/"}
-    )
+    # the admin's own login form is replaced by /accounts/login/ (one login, one lockout)
+    login_page = client.get("/admin/", follow=True).redirect_chain[-1][0]
+    assert login_page.startswith(reverse("account_login"))
+    response = client.post(login_page, {"login": "admin.login@example.com", "password": "pass-word-1234"})
     assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     assert int(client.session["_auth_user_id"]) == owner.pk
 
 

@@ -9,6 +9,14 @@ class OpsConfig(AppConfig):
     label = "ops"
 
     def ready(self) -> None:
+        import os
+
         from . import receivers
+
+        # prometheus-client writes a file per process there from the first sample on: a missing
+        # directory would turn every timed call into an error (gunicorn.conf.py also empties it).
+        multiproc_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if multiproc_dir:
+            os.makedirs(multiproc_dir, exist_ok=True)
 
         receivers.connect()

@@ -23,7 +23,10 @@ def _timed(name: str):
         try:
             return original(self, *args, **kwargs)
         finally:
-            CACHE_OPERATION.labels(name).observe(time.perf_counter() - started)
+            try:
+                CACHE_OPERATION.labels(name).observe(time.perf_counter() - started)
+            except OSError:  # a metrics file that cannot be written never fails the cache call
+                pass
 
     return method
 

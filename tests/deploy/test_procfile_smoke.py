@@ -50,6 +50,7 @@ POS_PRODUCT = "마카롱"
 CASHIER_PIN = "1234"  # seed_demo's cashier
 PAID_WITHIN_SECONDS = 30
 ONE_YEAR = 365 * 24 * 3600
+METRICS_TOKEN = "smoke-metrics-token-0123456789"
 
 
 def _answers(stack: SmokeStack) -> bool:
@@ -73,6 +74,8 @@ def stack(tmp_path_factory):
     stack = SmokeStack(
         workdir, port, production_env(database_url=smoke_db, redis_url=smoke_redis, workdir=workdir, port=port)
     )
+    # /metrics (apps/ops, README "Operations"): a scraper's token, counters merged over gunicorn's workers
+    stack.env.update({"METRICS_TOKEN": METRICS_TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prometheus")})
     try:
         started = time.monotonic()
         release = stack.run_once("release")
@@ -194,13 +197,18 @@ def test_kiosk_pairs_and_a_simulated_card_checkout_is_confirmed_by_the_worker(st
     order_id = re.search(r"^/kiosk/orders/([^/]+)/", urlsplit(back.url).path)
     assert order_id, f"not back on the kiosk: {back.url}"
 
-    # then the real worker confirms the payment and the kiosk shows the order number
+    # then the real worker confirms the payment (the processing screen polls this) and the kiosk
+    # shows the order number
+    polled: dict = {}
+
     def paid() -> bool:
         status = browser.get(f"{base}/kiosk/orders/{order_id.group(1)}/status", timeout=10)
         assert status.status_code == 200, status.text
-        return status.json()["state"] == "paid"
+        polled.update(status.json())
+        return polled["state"] == "paid"
 
     stack.wait_until("the worker to confirm the card payment", paid, timeout=PAID_WITHIN_SECONDS, watch=("worker",))
+    assert polled["status"] == "PAID"
     done = ok(browser.get(f"{base}/kiosk/orders/{order_id.group(1)}/"))
     assert 'data-testid="order-number"' in done.text
 
@@ -289,6 +297,19 @@ def test_a_static_file_is_served_under_its_hashed_name_for_a_year(stack):
     map_name = re.search(rb"sourceMappingURL=(\S+)", chart.content).group(1).decode()
     assert map_name == manifest["vendor/chartjs/chart.umd.min.js.map"].rsplit("/", 1)[-1]
     assert browser.get(f"{stack.base_url}/static/vendor/chartjs/{map_name}").status_code == 200
+
+
+def test_metrics_are_scraped_from_gunicorn_with_the_token(stack):
+    for _ in range(4):  # a few requests, so both gunicorn workers are likely to have counted some
+        ok(stack.browser().get(f"{stack.base_url}/pair/"), "/pair/")
+    # the scraper talks to the process directly (plain HTTP, its own Host): no HTTPS redirect
+    assert requests.get(f"{stack.backend_url}/metrics", timeout=10).status_code == 403
+    scraped = requests.get(
+        f"{stack.backend_url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
+    assert scraped.status_code == 200, scraped.text[:2000]
+    counted = re.findall(r'^cloudpos_http_requests_total\{[^}]*view="stores:pair"[^}]*\} (\d+)', scraped.text, re.M)
+    assert counted and sum(float(n) for n in counted) >= 4, scraped.text[:3000]
 
 
 def test_worker_and_beat_keep_running(stack):

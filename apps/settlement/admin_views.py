@@ -35,7 +35,7 @@ def dashboard(request, context: dict, store):
     now = timezone.now()
     today = business_date_for(store, now)  # the store's business date: before its cutoff, still yesterday
     today_figures, today_methods = selectors.today_live(store, now)
-    series = selectors.daily_series(store, today - timedelta(days=CHART_DAYS - 1), today - timedelta(days=1))
+    series = selectors.daily_series_to_date(store, today - timedelta(days=CHART_DAYS - 1), today)
     series.append(today_figures)
     week_start, _week_end = selectors.week_bounds(today)
     month_start, _month_end = selectors.month_bounds(today)

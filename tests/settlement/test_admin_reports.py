@@ -129,7 +129,9 @@ def test_dashboard_reads_yesterday_live_until_the_close_builds_it(
         model.objects.filter(store=store, business_date=yesterday).delete()
     # when the dashboard is read
     response = owner_client.get(reverse("admin:settlement_dashboard", args=[store.pk]))
-    # then this week's and this month's figures still hold every sale day, yesterday from the facts
+    # then the chart shows yesterday's sales (live), not a zero
+    assert response.context["chart"]["net"][-2] == 91_000
+    # and this week's and this month's figures still hold every sale day, yesterday from the facts
     assert _top(response.context["top_week"]) == (6 * week_days, 36_000 * week_days)
     assert _top(response.context["top_month"]) == (6 * month_days, 36_000 * month_days)
 

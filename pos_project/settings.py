@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.settlement",
     "apps.pos",
     "apps.kiosk",
+    "apps.tableorder",
     "apps.ops",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("apps.settlement.urls")),
     path("", include("apps.pos.urls")),
     path("", include("apps.kiosk.urls")),
+    path("", include("apps.tableorder.urls")),
     path("", include("apps.ops.urls")),
 ]
 

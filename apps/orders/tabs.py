@@ -64,6 +64,8 @@ __all__ = [
     "tab_freeze_for_payment",
     "tab_unfreeze",
     "tab_cancel_empty",
+    "tab_bill_mark_printed",
+    "table_round_send",
 ]
 
 
@@ -532,3 +534,33 @@ def tab_bill_mark_printed(tab: Order) -> None:
     # Kept for a day: a tab lasts an evening, and the mark means nothing once the tab is closed.
     get_redis().set(TAB_BILL_KEY.format(order_id=tab.pk), "1", ex=24 * 3600)
     floor_touch(tab.store_id)
+
+
+def table_round_send(
+    table: Table,
+    items,
+    *,
+    guests=None,
+    device: Device | None = None,
+    member: StoreMember | None = None,
+    memo: str = "",
+) -> OrderRound:
+    """A round for a table, opening its tab first when it has none (the tablet's first order, or
+    the API's): `guests` is the guest count of a new tab (1 when not given)."""
+    parsed = parse_round_items(items)
+    guests = _parse_guests(guests, allow_none=True)
+    # One transaction: a round that fails (sold out, unknown product) leaves no empty tab behind.
+    with transaction.atomic():
+        tab = tab_for_table(table)
+        if tab is None:
+            try:
+                tab = tab_open(table, guests=guests or 1, device=device, member=member)
+                guests = None  # already counted on the new tab
+            except Conflict as err:
+                # Another device opened it a moment ago: send onto that tab.
+                if err.code != "TABLE_OCCUPIED":
+                    raise
+                tab = tab_for_table(table)
+                if tab is None:
+                    raise
+        return tab_round_add(tab, parsed, device=device, member=member, memo=memo, guests=guests)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TableorderConfig(AppConfig):
+    name = "apps.tableorder"
+    label = "tableorder"

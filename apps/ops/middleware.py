@@ -23,6 +23,7 @@ logger = logging.getLogger("cloudpos.request")
 # cheap and must not depend on what it is not checking.
 PROBES = {"/healthz": views.healthz, "/readyz": views.readyz, "/metrics": views.metrics}
 UNMATCHED = "<unmatched>"  # 404s from the resolver share one label instead of one per scanned URL
+STATIC = "<static>"  # files WhiteNoise serves before URL resolution
 _SECRET_KWARG = re.compile(r"(?i)key|token|code|pin|secret|password")
 
 
@@ -84,7 +85,12 @@ class RequestObservabilityMiddleware:
         response[REQUEST_ID_HEADER] = request_id
 
         match = getattr(request, "resolver_match", None)
-        view = match.view_name if match is not None and match.view_name else UNMATCHED
+        if match is not None and match.view_name:
+            view = match.view_name
+        elif request.path.startswith(settings.STATIC_URL):
+            view = STATIC
+        else:
+            view = UNMATCHED
         HTTP_REQUESTS.labels(view, request.method, str(response.status_code)).inc()
         HTTP_LATENCY.labels(view).observe(elapsed)
 

@@ -71,8 +71,10 @@ def test_requests_counted_by_view_name_with_latency(client, metrics_token):
 def test_unmatched_paths_share_one_label(client, metrics_token):
     client.get("/no-such-page-1/")
     client.get("/no-such-page-2/")
+    client.get("/static/no-such-file.css")
     samples = scrape(client)
     assert sample(samples, "cloudpos_http_requests_total", view="<unmatched>", method="GET", status="404") == 2
+    assert sample(samples, "cloudpos_http_requests_total", view="<static>", method="GET", status="404") == 1
 
 
 @pytest.mark.django_db

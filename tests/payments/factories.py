@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.orders.models import Order, OrderLine
 from apps.payments.models import PaymentMethod
+from apps.stores.business_day import business_date_for
 
 _numbers = itertools.count(1)
 
@@ -22,12 +23,15 @@ def make_order(store, lines=(("아메리카노", 4500, 2),), *, status="PENDING_
         net = spec[3] if len(spec) > 3 else gross - (discount if index == 0 else 0)
         built.append((name, unit_price, qty, gross, net))
     total = sum(b[4] for b in built)
+    now = timezone.now()
     order = Order.objects.create(
         store=store,
         device=device,
         channel="POS",
         status=status,
-        business_date=timezone.localdate(),
+        # The store's business date (its cutoff), as orders.services assigns it: before 04:00 the
+        # calendar date is already tomorrow.
+        business_date=business_date_for(store, now),
         order_number=next(_numbers),
         gross_amount=sum(b[3] for b in built),
         discount_amount=sum(b[3] - b[4] for b in built),
@@ -35,7 +39,7 @@ def make_order(store, lines=(("아메리카노", 4500, 2),), *, status="PENDING_
         taxable_amount=total,
         supply_amount=total - round(total / 11),
         vat_amount=round(total / 11),
-        placed_at=timezone.now(),
+        placed_at=now,
     )
     for name, unit_price, qty, gross, net in built:
         OrderLine.objects.create(

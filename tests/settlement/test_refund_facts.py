@@ -15,7 +15,11 @@ from tests.payments.factories import make_order
 
 from . import factories as fx
 
-pytestmark = pytest.mark.django_db
+# "today" is the store's business date: also checked before the cutoff, when the calendar says tomorrow.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.parametrize("clock", ["monday", "before-cutoff"], indirect=True),
+]
 
 
 def _split_paid_order(store):
@@ -27,7 +31,7 @@ def _split_paid_order(store):
     return Order.objects.get(pk=order.pk), cash
 
 
-def test_a_line_refund_spread_over_two_payments_counts_its_lines_once(store):
+def test_a_line_refund_spread_over_two_payments_counts_its_lines_once(clock, store):
     # given a split-paid order whose two cakes (12,000원) are refunded: more than either payment
     order, cash = _split_paid_order(store)
     cake = order.lines.get(name="케이크")
@@ -46,7 +50,7 @@ def test_a_line_refund_spread_over_two_payments_counts_its_lines_once(store):
     assert (method.payment_count, method.amount, method.refund_count, method.refund_amount) == (2, 15_000, 2, 12_000)
 
 
-def test_the_lines_of_a_request_with_an_unfinished_row_do_not_count(store):
+def test_the_lines_of_a_request_with_an_unfinished_row_do_not_count(clock, store):
     # given the same spread refund, one of whose rows the provider never confirmed
     order, _cash = _split_paid_order(store)
     cake = order.lines.get(name="케이크")

@@ -5,11 +5,26 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 
 from apps.core.api import json_response, parse_json_body
+from apps.core.parsers import MAX_ID, parse_id, parse_id_list, parse_quantity, parse_text
 from apps.stores.decorators import current_device
 
 from . import services
 from .http import device_api
 from .selectors import cart_priced
+
+
+# JSON numbers only (strict): a terminal that sends "2" for a quantity has a bug worth reporting.
+def _qty(value) -> int:
+    return parse_quantity(value, "qty", max=services.MAX_QTY, code="INVALID_QUANTITY", strict=True)
+
+
+def _note(value) -> str:
+    return parse_text(value, "note", max_length=services.MAX_NOTE, required=False, code="INVALID_NOTE")
+
+
+def _version(data: dict) -> int | None:
+    value = data.get("version")
+    return None if value is None else parse_quantity(value, "version", min=0, max=MAX_ID, strict=True)
 
 
 def _cart_response(cart, status: int = 200) -> JsonResponse:
@@ -20,7 +35,13 @@ def _cart_response(cart, status: int = 200) -> JsonResponse:
 def cart_create(request: HttpRequest) -> JsonResponse:
     data = parse_json_body(request)
     device = current_device(request)
-    cart = services.cart_create(store=device.store, device=device, service_type=data.get("serviceType") or "")
+    cart = services.cart_create(
+        store=device.store,
+        device=device,
+        service_type=parse_text(
+            data.get("serviceType"), "serviceType", max_length=32, required=False, code="INVALID_SERVICE_TYPE"
+        ),
+    )
     return _cart_response(cart, status=201)
 
 
@@ -38,11 +59,11 @@ def cart_items(request: HttpRequest, cart_id: str) -> JsonResponse:
     cart = services.cart_line_add(
         cart_id,
         device=device,
-        product_id=data.get("productId"),
-        qty=data.get("qty", 1),
-        option_ids=data.get("optionIds") or [],
-        note=data.get("note") or "",
-        expected_version=data.get("version") if isinstance(data.get("version"), int) else None,
+        product_id=parse_id(data.get("productId"), "productId", code="INVALID_PRODUCT", strict=True),
+        qty=_qty(data.get("qty", 1)),
+        option_ids=parse_id_list(data.get("optionIds"), "optionIds", code="INVALID_OPTIONS", strict=True),
+        note=_note(data.get("note")),
+        expected_version=_version(data),
     )
     return _cart_response(cart, status=201)
 
@@ -59,8 +80,8 @@ def cart_item(request: HttpRequest, cart_id: str, line_id: str) -> JsonResponse:
         cart_id,
         line_id,
         device=device,
-        qty=data["qty"] if "qty" in data else None,
-        note=data["note"] if "note" in data else None,
-        expected_version=data.get("version") if isinstance(data.get("version"), int) else None,
+        qty=_qty(data["qty"]) if "qty" in data else None,
+        note=_note(data["note"]) if "note" in data else None,
+        expected_version=_version(data),
     )
     return _cart_response(cart)

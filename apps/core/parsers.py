@@ -65,13 +65,13 @@ def is_clean_text(value: str) -> bool:
     return True
 
 
-def _parse_int(value, *, grouped: bool = False) -> int | None:
-    """An int from a JSON integer or an ASCII-digit string, else None (never raises)."""
+def _parse_int(value, *, grouped: bool = False, strict: bool = False) -> int | None:
+    """An int from a JSON integer or (unless `strict`) an ASCII-digit string, else None (never raises)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and not strict:
         text = value.strip()
         negative = text.startswith("-")
         if negative:
@@ -86,17 +86,26 @@ def _parse_int(value, *, grouped: bool = False) -> int | None:
     return None
 
 
-def parse_id(value, field: str, *, code: str | None = None) -> int:
-    """A positive database id (1 … 2^63-1)."""
-    number = _parse_int(value)
+def parse_id(value, field: str, *, code: str | None = None, strict: bool = False) -> int:
+    """A positive database id (1 … 2^63-1). `strict`: a JSON integer only, not a digit string."""
+    number = _parse_int(value, strict=strict)
     if number is None or not 1 <= number <= MAX_ID:
         raise _invalid(code, _("%(field)s 값은 올바른 번호여야 합니다.") % {"field": field}, field)
     return number
 
 
-def parse_quantity(value, field: str, *, max: int = DEFAULT_MAX_QUANTITY, min: int = 1, code: str | None = None) -> int:
-    """A whole quantity in [min, max] (min is 1 unless a caller allows 0 or a negative delta)."""
-    number = _parse_int(value)
+def parse_quantity(
+    value,
+    field: str,
+    *,
+    max: int = DEFAULT_MAX_QUANTITY,
+    min: int = 1,
+    code: str | None = None,
+    strict: bool = False,
+) -> int:
+    """A whole quantity in [min, max] (min is 1 unless a caller allows 0 or a negative delta).
+    `strict`: a JSON integer only, not a digit string."""
+    number = _parse_int(value, strict=strict)
     if number is None or not min <= number <= max:
         raise _invalid(
             code,
@@ -106,9 +115,20 @@ def parse_quantity(value, field: str, *, max: int = DEFAULT_MAX_QUANTITY, min: i
     return number
 
 
-def parse_amount(value, field: str, *, code: str | None = None) -> int:
-    """A whole-won amount in [0, 10^12]; a form may write it "12,300"."""
-    number = _parse_int(value, grouped=True)
+def parse_integer(
+    value, field: str, *, min: int = -MAX_AMOUNT, max: int = MAX_AMOUNT, code: str | None = None, strict: bool = False
+) -> int:
+    """Any whole number in [min, max], for a field whose business rules the service checks
+    (a sign, a percentage ceiling) with its own error code."""
+    number = _parse_int(value, strict=strict)
+    if number is None or not min <= number <= max:
+        raise _invalid(code, _("%(field)s 값은 정수여야 합니다.") % {"field": field}, field)
+    return number
+
+
+def parse_amount(value, field: str, *, code: str | None = None, strict: bool = False) -> int:
+    """A whole-won amount in [0, 10^12]; a form may write it "12,300" (not when `strict`)."""
+    number = _parse_int(value, grouped=True, strict=strict)
     if number is None or not 0 <= number <= MAX_AMOUNT:
         raise _invalid(code, _("%(field)s 값은 0 이상의 정수(원)여야 합니다.") % {"field": field}, field)
     return number
@@ -185,7 +205,9 @@ def parse_text(
     return text
 
 
-def parse_id_list(value, field: str, *, max_items: int = MAX_ID_LIST, code: str | None = None) -> list[int]:
+def parse_id_list(
+    value, field: str, *, max_items: int = MAX_ID_LIST, code: str | None = None, strict: bool = False
+) -> list[int]:
     """A list of positive ids (order kept); None is the empty list."""
     if value is None:
         return []
@@ -194,7 +216,7 @@ def parse_id_list(value, field: str, *, max_items: int = MAX_ID_LIST, code: str 
         raise _invalid(code, message, field)
     ids = []
     for item in value:
-        number = _parse_int(item)
+        number = _parse_int(item, strict=strict)
         if number is None or not 1 <= number <= MAX_ID:
             raise _invalid(code, message, field)
         ids.append(number)
@@ -210,8 +232,8 @@ def parse_bool(value, field: str, *, code: str | None = None) -> bool:
     raise _invalid(code, _("%(field)s 값은 true/false여야 합니다.") % {"field": field}, field)
 
 
-def parse_choice(value, field: str, choices, *, code: str | None = None) -> str:
-    """One of `choices` (exact string match)."""
+def parse_choice(value, field: str, choices, *, code: str | None = None, message: str | None = None) -> str:
+    """One of `choices` (exact string match); `message` replaces the generic one."""
     if isinstance(value, str) and value in choices:
         return value
-    raise _invalid(code, _("%(field)s 값이 올바르지 않습니다.") % {"field": field}, field)
+    raise _invalid(code, message or _("%(field)s 값이 올바르지 않습니다.") % {"field": field}, field)

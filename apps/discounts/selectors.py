@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import Category
@@ -18,6 +18,44 @@ from .rules import CHANNEL_ALL, rule_in_force
 
 def discounts_for_store(store: Store) -> QuerySet[Discount]:
     return Discount.objects.filter(store=store)
+
+
+# A period bound stored before dates were range-checked can lie outside what Python's datetime
+# holds: "0001-01-01T00:00:00" read in +09:00 is a BC instant to PostgreSQL, and psycopg raises
+# DataError ("timestamp too small") as soon as such a row is loaded — every cart of the store then
+# failed. Rows are therefore read with their bounds clamped in SQL to a range Python can hold; a
+# bound before 1900 or after 2200 means "open" for any sale this system will ever price.
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _clamped(field: str) -> Case:
+    return Case(
+        When(**{f"{field}__lt": _EARLIEST}, then=Value(_EARLIEST)),
+        When(**{f"{field}__gt": _LATEST}, then=Value(_LATEST)),
+        default=F(field),
+        output_field=DateTimeField(),
+    )
+
+
+def with_safe_period(queryset: QuerySet, prefix: str = "") -> QuerySet:
+    """`queryset` with valid_from / valid_to (of `prefix`, e.g. "discount__") read clamped as
+    safe_valid_from / safe_valid_to and the raw columns deferred, so loading never raises."""
+    tag = prefix.replace("__", "_")
+    return queryset.annotate(
+        **{
+            f"{tag}safe_valid_from": _clamped(f"{prefix}valid_from"),
+            f"{tag}safe_valid_to": _clamped(f"{prefix}valid_to"),
+        }
+    ).defer(f"{prefix}valid_from", f"{prefix}valid_to")
+
+
+def _period(obj) -> tuple[datetime | None, datetime | None]:
+    """(valid_from, valid_to) of a Discount or Coupon, from the clamped annotations when loaded
+    through `with_safe_period` (the raw columns are deferred there: touching them would reload)."""
+    if hasattr(obj, "safe_valid_from"):
+        return obj.safe_valid_from, obj.safe_valid_to
+    return obj.valid_from, obj.valid_to
 
 
 def coupons_for_store(store: Store) -> QuerySet[Coupon]:
@@ -50,6 +88,7 @@ def rule_from_discount(
 ) -> DiscountRule:
     """The engine's plain-data view of a Discount (and of the coupon granting it, if any)."""
     category_ids: frozenset[int] = frozenset()
+    valid_from, valid_to = _period(discount)
     if discount.category_id is not None:
         category_ids = (categories or {}).get(discount.category_id, frozenset({discount.category_id}))
     return DiscountRule(
@@ -63,8 +102,8 @@ def rule_from_discount(
         product_id=discount.product_id,
         category_ids=category_ids,
         channel=discount.channel,
-        valid_from=discount.valid_from,
-        valid_to=discount.valid_to,
+        valid_from=valid_from,
+        valid_to=valid_to,
         weekdays=frozenset(int(d) for d in (discount.weekdays or [])),
         time_start=discount.time_start,
         time_end=discount.time_end,
@@ -88,9 +127,10 @@ def coupon_in_force(coupon: Coupon, *, at: datetime) -> bool:
 def _coupon_problem(coupon: Coupon, *, at: datetime, channel: str | None) -> str | None:
     if not coupon.is_active or not coupon.discount.is_active:
         return _("사용할 수 없는 쿠폰입니다.")
-    if coupon.valid_from is not None and at < coupon.valid_from:
+    valid_from, valid_to = _period(coupon)
+    if valid_from is not None and at < valid_from:
         return _("아직 사용 기간이 아닌 쿠폰입니다.")
-    if coupon.valid_to is not None and at >= coupon.valid_to:
+    if valid_to is not None and at >= valid_to:
         return _("사용 기간이 지난 쿠폰입니다.")
     if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
         return _("사용 한도가 모두 소진된 쿠폰입니다.")
@@ -104,7 +144,12 @@ def coupon_by_code(store: Store, code: str) -> Coupon | None:
     if not code:
         return None
     # Codes are unique per store case-insensitively (a functional unique index on LOWER(code)).
-    return coupons_for_store(store).select_related("discount", "store").filter(code__iexact=code).first()
+    queryset = coupons_for_store(store).select_related("discount", "store").filter(code__iexact=code)
+    coupon = with_safe_period(with_safe_period(queryset), "discount__").first()
+    if coupon is not None:
+        coupon.discount.safe_valid_from = coupon.discount_safe_valid_from
+        coupon.discount.safe_valid_to = coupon.discount_safe_valid_to
+    return coupon
 
 
 def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: str | None = None) -> PricingContext:
@@ -118,7 +163,7 @@ def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: st
         raise ValueError("`at` must be timezone-aware")
     # Period and channel narrow in SQL; weekday and time-of-day need the store's clock (Python).
     candidates = list(
-        discounts_for_store(store)
+        with_safe_period(discounts_for_store(store))
         .filter(is_active=True, coupon_only=False, channel__in=[CHANNEL_ALL, channel])
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.catalog.models import Category, Product
 from apps.core.errors import Conflict, Invalid, NotFound
+from apps.core.parsers import datetime_bounds
 from apps.stores.models import Store
 
 from .models import Coupon, CouponRedemption, Discount
@@ -56,6 +57,12 @@ def discount_create(
         raise Invalid("INVALID_VALUE", _("최소 주문 금액은 0원 이상의 정수여야 합니다."))
     if channel not in Discount.ChannelScope.values:
         raise Invalid("INVALID_CHANNEL", _("알 수 없는 채널입니다."))
+    lower, upper = datetime_bounds(store.timezone)
+    for instant in (starts_at, ends_at):
+        # An instant outside 2000-2100 cannot be a sale period, and one before year 1 in UTC is
+        # stored by PostgreSQL but cannot be read back into Python (DataError on every later read).
+        if instant is not None and (timezone.is_naive(instant) or not lower <= instant <= upper):
+            raise Invalid("INVALID_PERIOD", _("할인 기간은 2000-01-01부터 2100-12-31 사이여야 합니다."))
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
         raise Invalid("INVALID_PERIOD", _("종료 시각은 시작 시각보다 뒤여야 합니다."))
     if product is not None:

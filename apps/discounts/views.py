@@ -3,63 +3,57 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest, JsonResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from apps.catalog.selectors import categories_for_owner, products_for_owner
-from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body
+from apps.core.api import api_methods, api_view, json_response, parse_json_body
 from apps.core.errors import Invalid, NotFound
+from apps.core.parsers import parse_choice, parse_datetime, parse_id, parse_integer, parse_text
+from apps.stores.decorators import owner_api_required
 from apps.stores.selectors import store_for_owner
 
 from . import services
+from .models import Discount
+
+KINDS = tuple(Discount.Kind.values)
 
 
-def _int_field(data: dict, key: str, *, required: bool) -> int | None:
+# JSON numbers only (strict): "3" or 3.5 is a client bug worth telling about, not something to coerce.
+def _required(data: dict, key: str):
+    if data.get(key) is None:
+        raise Invalid("INVALID_INPUT", _("%(field)s 값이 필요합니다.") % {"field": key}, details={"field": key})
+    return data[key]
+
+
+def _optional_id(data: dict, key: str) -> int | None:
     value = data.get(key)
-    if value is None:
-        if required:
-            raise Invalid("INVALID_INPUT", _("%(field)s 값이 필요합니다.") % {"field": key}, details={"field": key})
-        return None
-    # JSON numbers only: "3" or 3.5 is a client bug worth telling about, not something to coerce.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("INVALID_INPUT", _("%(field)s 값은 정수여야 합니다.") % {"field": key}, details={"field": key})
-    return value
+    return None if value is None else parse_id(value, key, code="INVALID_INPUT", strict=True)
 
 
-def _datetime_field(data: dict, key: str, tz: str) -> datetime | None:
+def _optional_datetime(data: dict, key: str, tz: str) -> datetime | None:
     value = data.get(key)
     if value is None or value == "":
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise Invalid(
-            "INVALID_INPUT", _("%(field)s 값은 ISO 8601 일시여야 합니다.") % {"field": key}, details={"field": key}
-        )
-    if timezone.is_naive(parsed):
-        # A wall-clock time without offset is the store's wall clock, not the server's.
-        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
-    return parsed
+    # A wall-clock time without offset is the store's wall clock, not the server's.
+    return parse_datetime(value, key, tz, code="INVALID_INPUT")
 
 
 @api_view
 @api_methods("POST")
+@owner_api_required
 def owner_create(request: HttpRequest) -> JsonResponse:
     """POST /api/discounts/owner/create — an owner seeds a discount for one of their stores."""
-    if not request.user.is_authenticated:
-        return error_response("AUTH_REQUIRED", _("로그인이 필요합니다."), 401)
     data = parse_json_body(request)
-    store_id = _int_field(data, "storeId", required=True)
+    store_id = parse_id(_required(data, "storeId"), "storeId", code="INVALID_INPUT", strict=True)
     try:
         store = store_for_owner(request.user, store_id)
     except Http404:
         raise NotFound("STORE_NOT_FOUND", _("매장을 찾을 수 없습니다.")) from None
 
-    product_id = _int_field(data, "productId", required=False)
-    category_id = _int_field(data, "categoryId", required=False)
+    product_id = _optional_id(data, "productId")
+    category_id = _optional_id(data, "categoryId")
     # The catalog is the owner's: another owner's product or category looks exactly like a missing one.
     product = category = None
     if product_id is not None:
@@ -71,20 +65,17 @@ def owner_create(request: HttpRequest) -> JsonResponse:
         if category is None:
             raise NotFound("CATEGORY_NOT_FOUND", _("카테고리를 찾을 수 없습니다."))
 
-    name = data.get("name")
+    name = parse_text(data.get("name"), "name", max_length=services.NAME_MAX, code="INVALID_NAME")
     kind = data.get("kind")
-    if not isinstance(name, str):
-        raise Invalid("INVALID_NAME", _("할인명을 입력하세요."), details={"field": "name"})
-    if not isinstance(kind, str):
-        raise Invalid("INVALID_KIND", _("종류는 PERCENT 또는 AMOUNT여야 합니다."), details={"field": "kind"})
+    kind = parse_choice(kind.upper() if isinstance(kind, str) else kind, "kind", KINDS, code="INVALID_KIND")
     discount = services.discount_create(
         store,
         name=name,
-        kind=kind.upper(),
-        value=_int_field(data, "value", required=True),
+        kind=kind,
+        value=parse_integer(_required(data, "value"), "value", code="INVALID_INPUT", strict=True),
         product=product,
         category=category,
-        starts_at=_datetime_field(data, "startsAt", store.timezone),
-        ends_at=_datetime_field(data, "endsAt", store.timezone),
+        starts_at=_optional_datetime(data, "startsAt", store.timezone),
+        ends_at=_optional_datetime(data, "endsAt", store.timezone),
     )
     return json_response({"discountId": discount.pk}, status=201)

@@ -1,53 +1,43 @@
 """The seed's JSON endpoints: an owner's stores ("inventories") and their listed products.
 
 Owner session auth with CSRF enforced. Errors are always `{"error": {"code", "message"}}`:
-401 without a session, 403 for a missing/wrong CSRF token, 404 for another owner's store.
+401 without a session, 403 for a missing/wrong CSRF token or a user who is not an owner, 404 for
+another owner's store.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 
 from apps.catalog import services as catalog_services
 from apps.catalog.selectors import product_for_owner
-from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body
-from apps.core.errors import DomainError, Invalid
+from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body, parse_json_object
+from apps.core.errors import Invalid
+from apps.core.parsers import parse_id, parse_id_list, parse_quantity, parse_text
 from apps.stores import selectors as store_selectors
 from apps.stores import services as store_services
+from apps.stores.decorators import owner_api_required
+from apps.stores.models import Store
 
 from . import selectors, services
 
 
-class _JsonCsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request, reason):
-        return error_response("CSRF_FAILED", _("CSRF 토큰이 없거나 올바르지 않습니다."), 403, {"reason": reason})
-
-
 def owner_api(view):
-    """Session-authenticated owner endpoint: JSON 401 / 403 (CSRF) / 404 (Http404) instead of HTML."""
+    """Session-authenticated owner endpoint: JSON 401 / 403 (not an owner, CSRF) / 404 (Http404)
+    instead of HTML."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return error_response("UNAUTHENTICATED", _("로그인이 필요합니다."), 401)
-        # The site-wide middleware would answer a CSRF failure with an HTML page; run the same
-        # check here so an API client gets the JSON error shape.
-        rejection = _JsonCsrfCheck(lambda r: None).process_view(request, None, (), {})
-        if rejection is not None:
-            return rejection
         try:
             return view(request, *args, **kwargs)
         except Http404:
             return error_response("NOT_FOUND", _("매장을 찾을 수 없습니다."), 404)
 
-    wrapper.csrf_exempt = True  # checked above, with a JSON answer
-    return api_view(wrapper)
+    return api_view(owner_api_required(wrapper))
 
 
 def _store(request, inventory_id):
@@ -96,22 +86,20 @@ def _listing_json(item: selectors.MenuItem) -> dict:
 @api_methods("POST")
 def inventories(request):
     data = parse_json_body(request)
+
+    def text(key: str, attr: str, *, required: bool) -> str:
+        return parse_text(data.get(key), key, max_length=Store._meta.get_field(attr).max_length, required=required)
+
     fields = {
-        "name": data.get("name"),
-        "business_number": data.get("businessNumber"),
-        "address": data.get("address", ""),
-        "phone": data.get("phone", ""),
+        "name": text("name", "name", required=True),
+        "business_number": text("businessNumber", "business_number", required=True),
+        "address": text("address", "address", required=False),
+        "phone": text("phone", "phone", required=False),
     }
     if "timezone" in data:
-        fields["timezone"] = data["timezone"]
+        fields["timezone"] = text("timezone", "timezone", required=True)
     if "cutoffHour" in data:
-        fields["cutoff_hour"] = data["cutoffHour"]
-    for key, value in fields.items():
-        if key == "cutoff_hour":
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise Invalid("INVALID_FIELD", _("cutoffHour 값은 0~23 사이의 정수여야 합니다."))
-        elif not isinstance(value, str) or (key in ("name", "business_number") and not value.strip()):
-            raise Invalid("INVALID_FIELD", _("%(field)s 값이 필요합니다.") % {"field": key})
+        fields["cutoff_hour"] = parse_quantity(data["cutoffHour"], "cutoffHour", min=0, max=23, strict=True)
     try:
         store = store_services.store_create(owner=request.user, **fields)
     except ValidationError as err:
@@ -141,13 +129,7 @@ def _request_data(request) -> dict:
     raw = request.POST.get("data")
     if raw is None:
         raise Invalid("MISSING_DATA", _("multipart 'data' 필드(JSON)가 필요합니다."))
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        raise DomainError("MALFORMED_JSON", _("'data' 필드가 올바른 JSON이 아닙니다."), status=400) from None
-    if not isinstance(data, dict):
-        raise DomainError("MALFORMED_JSON", _("'data' 필드는 JSON 객체여야 합니다."), status=400)
-    return data
+    return parse_json_object(raw)
 
 
 def _create_product(request, store):
@@ -163,7 +145,7 @@ def _create_product(request, store):
     )
     if data.get("productId") is not None:
         # Re-list an existing catalog product of this owner in the store.
-        product = product_for_owner(store.owner, data["productId"])
+        product = product_for_owner(store.owner, parse_id(data["productId"], "productId", strict=True))
         if image is not None:
             catalog_services.product_image_replace(product, image)
         created = False
@@ -191,10 +173,10 @@ def _create_product(request, store):
     return json_response(body, status=201 if created else 200)
 
 
-def _id_list(value, field: str) -> list:
-    if not isinstance(value, list):
+def _id_list(value, field: str) -> list[int]:
+    if not isinstance(value, list):  # null is not an empty list here: the field was sent wrong
         raise Invalid("INVALID_FIELD", _("%(field)s 값은 번호 목록이어야 합니다.") % {"field": field})
-    return value
+    return parse_id_list(value, field, strict=True)
 
 
 @owner_api

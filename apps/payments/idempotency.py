@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.api import error_response, json_response
+from apps.core.parsers import is_clean_text
 
 from .models import IdempotencyRecord
 
@@ -38,6 +39,10 @@ def idempotent(view):
             return view(request, *args, **kwargs)
         if len(key) > 200:
             return error_response("INVALID_IDEMPOTENCY_KEY", _("Idempotency-Key가 너무 깁니다."), 400)
+        if not is_clean_text(key):  # stored in a text column: PostgreSQL refuses NUL
+            return error_response(
+                "INVALID_IDEMPOTENCY_KEY", _("Idempotency-Key에 사용할 수 없는 문자가 있습니다."), 400
+            )
         scope = _scope(request)
         digest = hashlib.sha256(f"{request.method} {request.path}\n".encode() + request.body).hexdigest()
         record = _claim(scope, key, digest)

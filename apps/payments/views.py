@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body
 from apps.core.errors import DomainError, Invalid, NotFound
+from apps.core.parsers import is_clean_text, parse_amount, parse_choice, parse_id, parse_text
 from apps.stores.decorators import api_device_required, current_device
 
 from . import selectors, services
@@ -47,14 +48,21 @@ def payment_json(payment: Payment) -> dict:
 
 
 def _str_field(data: dict, name: str, *, required: bool = False, max_length: int = 200) -> str:
+    return parse_text(data.get(name), name, max_length=max_length, required=required)
+
+
+def _amount_field(data: dict, name: str) -> int | None:
+    """An optional whole-won amount (the services decide what a missing one means)."""
     value = data.get(name)
-    if value is None or value == "":
-        if required:
-            raise Invalid("INVALID_FIELD", _("%(name)s 값이 필요합니다.") % {"name": name}, details={"field": name})
-        return ""
-    if not isinstance(value, str) or len(value) > max_length:
-        raise Invalid("INVALID_FIELD", _("%(name)s 값이 올바르지 않습니다.") % {"name": name}, details={"field": name})
-    return value.strip()
+    return None if value is None or value == "" else parse_amount(value, name)
+
+
+def _method_id(value) -> int:
+    try:
+        return parse_id(value, "paymentMethodId", strict=True)
+    except Invalid:
+        # an id that cannot exist looks exactly like one that does not
+        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다.")) from None
 
 
 # --- JSON API for terminals ------------------------------------------------------------------------
@@ -64,9 +72,13 @@ def _str_field(data: dict, name: str, *, required: bool = False, max_length: int
 @api_device_required(*TERMINALS)
 @api_view
 def api_methods_active(request):
-    channel = request.GET.get("channel", "")
-    if channel not in selectors.CHANNELS:
-        raise Invalid("INVALID_CHANNEL", _("channel은 POS, KIOSK, TABLE 중 하나여야 합니다."))
+    channel = parse_choice(
+        request.GET.get("channel", ""),
+        "channel",
+        selectors.CHANNELS,
+        code="INVALID_CHANNEL",
+        message=_("channel은 POS, KIOSK, TABLE 중 하나여야 합니다."),
+    )
     methods = selectors.methods_for_channel(current_device(request).store, channel)
     return json_response(
         {"methods": [{"id": m.pk, "kind": m.kind, "name": m.name, "simulated": m.kind == "SIMULATED"} for m in methods]}
@@ -82,12 +94,12 @@ def api_payments_create(request):
     device = current_device(request)
     data = parse_json_body(request)
     order = services.order_for_store(device.store, _str_field(data, "orderId", required=True, max_length=64))
-    method = selectors.method_for_store(device.store, data.get("paymentMethodId"))
+    method = selectors.method_for_store(device.store, _method_id(data.get("paymentMethodId")))
     payment = services.payment_create(
         order,
         method,
-        amount=data.get("amount"),
-        tendered=data.get("tendered"),
+        amount=_amount_field(data, "amount"),
+        tendered=_amount_field(data, "tendered"),
         approval_number=_str_field(data, "approvalNumber", max_length=30),
         card_company=_str_field(data, "cardCompany", max_length=50),
         device=device,
@@ -122,9 +134,9 @@ def api_payment_latest(request, order_id: str):
 def api_toss_confirm(request):
     data = parse_json_body(request)
     payment = services.payment_return_success(
-        payment_key=data.get("paymentKey"),
-        order_id=data.get("orderId"),
-        amount=data.get("amount"),
+        payment_key=_str_field(data, "paymentKey", required=True),
+        order_id=_str_field(data, "orderId", required=True, max_length=64),
+        amount=_amount_field(data, "amount"),
         store=current_device(request).store,
     )
     return json_response({"paymentId": payment.public_id, "status": payment.status}, status=202)
@@ -148,7 +160,10 @@ def api_toss_cancel(request, payment_key: str):
     data = parse_json_body(request)
     reason = _str_field(data, "cancelReason", required=True)
     refund = services.payment_cancel(
-        payment, amount=data.get("cancelAmount"), reason=reason, user=request.user if device is None else None
+        payment,
+        amount=_amount_field(data, "cancelAmount"),
+        reason=reason,
+        user=request.user if device is None else None,
     )
     payment.refresh_from_db()
     return json_response({"refundId": refund.pk, "status": refund.status, "balanceAmount": payment.balance_amount})
@@ -162,7 +177,10 @@ def api_toss_cancel(request, payment_key: str):
 @api_view
 def webhook_toss(request):
     payload = parse_json_body(request)
-    headers = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("tosspayments-")}
+    # header values reach the dedup key (a text column): one with a NUL is dropped, not stored
+    headers = {
+        k.lower(): v for k, v in request.headers.items() if k.lower().startswith("tosspayments-") and is_clean_text(v)
+    }
     event, created = services.webhook_receive(payload, headers=headers)
     return json_response({"received": True, "duplicate": not created})
 

@@ -119,7 +119,8 @@ def device_pair(code: str, *, client_address: str) -> tuple[Device, str]:
     if not _allow_attempt(f"pair:{client_address}", settings.PAIRING_RATE_LIMIT):
         raise DomainError("TOO_MANY_ATTEMPTS", _("연결 시도가 너무 많습니다. 1분 후에 다시 시도하세요."), status=429)
     code = (code or "").strip()
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII only: "²²²²²²".isdigit() is True
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         raise DomainError("INVALID_CODE", _("연결 코드는 6자리 숫자입니다."), status=422)
     digest = _digest("pairing", code)
     token = secrets.token_urlsafe(32)

@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.api import api_methods, api_view, json_response, parse_json_body
 from apps.core.errors import DomainError
+from apps.core.parsers import parse_text
 
 from . import services
 from .decorators import api_device_required, current_device
@@ -69,7 +70,12 @@ def pair(request):
 @api_view
 def api_pair(request):
     data = parse_json_body(request)
-    device, token = services.device_pair(str(data.get("code", "")), client_address=client_address(request))
+    code = data.get("code")
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)  # {"code": 123456} from a client that sends it as a number
+    # The service checks the format (6 ASCII digits) after the attempt is counted.
+    code = parse_text(code, "code", max_length=20, required=False, code="INVALID_CODE")
+    device, token = services.device_pair(code, client_address=client_address(request))
     return json_response({"deviceToken": token, "storeId": device.store_id, "kind": device.kind}, status=201)
 
 

@@ -15,6 +15,7 @@ or out-of-range dates, missing and extra keys, wrong content types, hostile path
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -167,11 +168,13 @@ BAD_DATETIMES = [
 ]
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def json_specials() -> st.SearchStrategy:
     """Numbers Python cannot hold or JSON does not allow."""
     return st.sampled_from(NUMBER_TOKENS)
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_numbers() -> st.SearchStrategy:
     """Anything in a number's place: huge, negative, float, NaN/Infinity, bools, numeric strings."""
     return st.one_of(
@@ -185,6 +188,7 @@ def hostile_numbers() -> st.SearchStrategy:
     )
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_strings(*, max_size: int = 60) -> st.SearchStrategy:
     """Strings only (what a form post or a query string carries)."""
     return st.one_of(
@@ -197,6 +201,7 @@ def hostile_strings(*, max_size: int = 60) -> st.SearchStrategy:
     )
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_datetimes() -> st.SearchStrategy:
     """Impossible, out-of-range or malformed datetimes, plus wrong types."""
     return st.one_of(
@@ -206,6 +211,7 @@ def hostile_datetimes() -> st.SearchStrategy:
     )
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def deep_nesting() -> st.SearchStrategy:
     """A value nested deeper than any recursion limit (as raw JSON text)."""
     return st.sampled_from(
@@ -217,6 +223,7 @@ def deep_nesting() -> st.SearchStrategy:
     )
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_values() -> st.SearchStrategy:
     """Any JSON value in a field's place."""
     leaves = st.one_of(
@@ -421,6 +428,7 @@ PATH_SEGMENTS = [
 ]
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_path_segments() -> st.SearchStrategy:
     """One percent-encoded path segment (put it where an id or a key goes in the URL)."""
     return st.one_of(
@@ -429,6 +437,7 @@ def hostile_path_segments() -> st.SearchStrategy:
     )
 
 
+@functools.cache  # built once: constructing these strategies costs more than drawing
 def hostile_query_values() -> st.SearchStrategy:
     """A percent-encoded query-string value."""
     from urllib.parse import quote

@@ -1,0 +1,84 @@
+"""Request hygiene in front of every view, and the JSON error shape for every 4xx under the API.
+
+- A NUL in the URL path or the query string (`GET /payments/%00`) is refused with a 400 here,
+  before a view can pass it to PostgreSQL (which refuses NUL in text) or Redis. The WSGI server
+  hands the path over as bytes read as latin-1 and Django re-percent-encodes invalid UTF-8, so a
+  lone surrogate cannot reach a view through the URL; NUL is the one character that can.
+- Under the JSON API paths a 4xx that Django or a decorator rendered as HTML (no URL matched,
+  a disallowed method, a body too large, a suspicious request) becomes `{"error": {"code",
+  "message"}}`, so an API client always gets the documented shape.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from .api import error_response
+
+# The payment pages under /payments/ are HTML for a browser; the rest of /payments is the JSON API.
+_HTML_UNDER_PAYMENTS = ("/payments/toss/checkout/", "/payments/simulated/checkout/", "/payments/return/")
+
+_CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+def is_json_api_path(path: str) -> bool:
+    if path.startswith("/api/"):
+        return True
+    if path == "/payments" or path.startswith("/payments/"):
+        return not path.startswith(_HTML_UNDER_PAYMENTS)
+    return False
+
+
+def _default_message(status: int) -> str:
+    messages = {
+        400: _("요청이 올바르지 않습니다."),
+        401: _("인증이 필요합니다."),
+        403: _("이 요청을 처리할 권한이 없습니다."),
+        404: _("요청한 주소를 찾을 수 없습니다."),
+        405: _("허용되지 않은 메서드입니다."),
+        413: _("요청 본문이 너무 큽니다."),
+        415: _("요청 본문은 JSON(application/json)이어야 합니다."),
+    }
+    return messages.get(status, _("요청을 처리할 수 없습니다."))
+
+
+def _query_has_nul(request: HttpRequest) -> bool:
+    # The raw query string carries NUL percent-encoded; decoding it the way QueryDict does is what
+    # a view would see. Malformed encodings decode to U+FFFD and are harmless.
+    raw = request.META.get("QUERY_STRING", "")
+    if "%00" not in raw and "\x00" not in raw:
+        return False
+    from urllib.parse import unquote
+
+    return "\x00" in unquote(raw.replace("+", " "), errors="replace")
+
+
+class RequestHygieneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = is_json_api_path(request.path_info)
+        if "\x00" in request.path_info or _query_has_nul(request):
+            message = _("주소에 사용할 수 없는 문자가 있습니다.")
+            if api:
+                return error_response("INVALID_URL", message, 400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        response = self.get_response(request)
+        if api and 400 <= response.status_code < 500 and "json" not in response.get("Content-Type", ""):
+            status = response.status_code
+            converted = error_response(_CODE_BY_STATUS.get(status, "CLIENT_ERROR"), _default_message(status), status)
+            for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+                if header in response:
+                    converted[header] = response[header]
+            return converted
+        return response

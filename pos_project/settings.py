@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # probes (/healthz, /readyz, /metrics) before the HTTPS redirect and the host check.
     "apps.ops.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # NUL in the URL → 400 before any view; every 4xx under the JSON API paths in the JSON shape
+    "apps.core.middleware.RequestHygieneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

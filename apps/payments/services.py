@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import metrics
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
+from apps.core.parsers import parse_amount
 from apps.orders.models import Order, OrderStatus
 
 from . import selectors
@@ -103,13 +104,14 @@ def _int_field(value, name: str, *, minimum: int = 0, required: bool = False) ->
         if required:
             raise Invalid("INVALID_FIELD", _("%(name)s 값이 필요합니다.") % {"name": name}, details={"field": name})
         return None
-    if isinstance(value, bool):
+    # parse_amount, not str.isdigit(): "²".isdigit() is True and int("²") raises
+    try:
+        number = parse_amount(value, name)
+    except Invalid:
+        number = None
+    if number is None or number < minimum:
         raise Invalid("INVALID_FIELD", _("%(name)s 값이 올바르지 않습니다.") % {"name": name}, details={"field": name})
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if not isinstance(value, int) or value < minimum or value > 10**12:
-        raise Invalid("INVALID_FIELD", _("%(name)s 값이 올바르지 않습니다.") % {"name": name}, details={"field": name})
-    return value
+    return number
 
 
 def _lock_order(order_id: int) -> Order:

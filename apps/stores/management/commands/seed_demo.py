@@ -51,7 +51,11 @@ class Command(BaseCommand):
             for name, role, pin in DEMO_STAFF:
                 if not store.members.filter(display_name=name).exists():
                     services.member_create(store=store, display_name=name, role=role, pin=pin)
-            for kind, name in [(Device.Kind.POS, "카운터 POS"), (Device.Kind.KIOSK, "입구 키오스크")]:
+            for kind, name in [
+                (Device.Kind.POS, "카운터 POS"),
+                (Device.Kind.KIOSK, "입구 키오스크"),
+                (Device.Kind.TABLE, "3번 테이블 태블릿"),  # assigned to hall table 3 by apps/tables/demo.py
+            ]:
                 Device.objects.get_or_create(store=store, kind=kind, name=name)
             for app_config in django_apps.get_app_configs():
                 if not app_config.name.startswith("apps."):

@@ -26,6 +26,8 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A CSRF rejection under the JSON API paths answers {"error": {"code", "message"}}; HTML elsewhere.
+CSRF_FAILURE_VIEW = "apps.core.csrf.csrf_failure"
 
 INSTALLED_APPS = [
     # django.contrib.admin with the owner-scoped site: another owner's object is a 404 on every admin

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from apps.core.api import error_response
 
 from .middleware import current_device
 
-__all__ = ["current_device", "device_required", "api_device_required"]
+__all__ = ["current_device", "device_required", "api_device_required", "owner_api_required"]
 
 
 def device_required(*kinds: str):
@@ -53,3 +54,33 @@ def api_device_required(*kinds: str):
         return wrapper
 
     return decorator
+
+
+def _is_owner(user) -> bool:
+    return user.is_superuser or user.is_owner
+
+
+def owner_api_required(view):
+    """Owner JSON views (admin session), all answers in JSON: 401 without a live session (none,
+    expired or logged out), 403 for a signed-in user who is not an owner, then the CSRF check
+    (403 CSRF_FAILED from settings.CSRF_FAILURE_VIEW). CSRF runs here rather than in the middleware
+    so that a client without a session is told to log in, not that its token is missing."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return error_response("UNAUTHENTICATED", _("로그인이 필요합니다."), 401)
+        if not _is_owner(user):
+            return error_response("OWNER_REQUIRED", _("점주 계정으로 로그인하세요."), 403)
+        rejection = CsrfViewMiddleware(_no_response).process_view(request, None, (), {})
+        if rejection is not None:
+            return rejection
+        return view(request, *args, **kwargs)
+
+    wrapper.csrf_exempt = True  # checked above, after the session
+    return wrapper
+
+
+def _no_response(request):  # CsrfViewMiddleware wants a get_response; only process_view is used
+    return None

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +20,7 @@ from apps.carts import selectors as cart_selectors
 from apps.carts import services as carts
 from apps.core.api import api_view, json_response
 from apps.core.errors import DomainError, NotFound
+from apps.core.http import safe_next_url
 from apps.inventory import selectors as inventory
 from apps.orders import selectors as order_selectors
 from apps.orders import services as orders
@@ -92,13 +92,6 @@ def with_cart(view):
             return redirect("kiosk:welcome")
 
     return wrapper
-
-
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
 
 
 # --- welcome and start ----------------------------------------------------------------------
@@ -416,11 +409,11 @@ def toggle_mode(request):
         if request.htmx or request.headers.get("Accept", "").startswith("application/json"):
             return json_response({"error": {"code": "INVALID_MODE", "message": _("알 수 없는 모드입니다.")}}, 400)
         messages.error(request, _("알 수 없는 모드입니다."))
-        return redirect(_safe_next(request, reverse("kiosk:welcome")))
+        return redirect(safe_next_url(request, reverse("kiosk:welcome")))
     on = kiosk_session.toggle_mode(request, form.cleaned_data["mode"])
     if request.headers.get("Accept", "").startswith("application/json"):
         return json_response({"mode": form.cleaned_data["mode"], "on": on, "modes": kiosk_session.modes(request)})
-    return redirect(_safe_next(request, reverse("kiosk:welcome")))
+    return redirect(safe_next_url(request, reverse("kiosk:welcome")))
 
 
 @require_POST
@@ -431,7 +424,7 @@ def staff_call(request):
     if request.htmx:
         return render(request, "kiosk/partials/staff_called.html", {"message": message})
     messages.success(request, message)
-    return redirect(_safe_next(request, reverse("kiosk:welcome")))
+    return redirect(safe_next_url(request, reverse("kiosk:welcome")))
 
 
 @require_GET

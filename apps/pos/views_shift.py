@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import Conflict, DomainError, Invalid
+from apps.core.http import safe_next_url
 from apps.payments import shifts as shift_services
 from apps.payments.models import CashMovement, Shift
 
@@ -63,7 +64,8 @@ def shift_open(request):
     shift_services.shift_open(
         store=request.device.store, device=request.device, member=request.member, opening_float=opening_float
     )
-    return redirect_after_post(request, request.POST.get("next") or reverse("pos:home"))
+    # `next` comes from the form: only a path on this site (never "//evil.example")
+    return redirect_after_post(request, safe_next_url(request, reverse("pos:home")))
 
 
 def _open_shift(request) -> Shift:

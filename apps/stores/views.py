@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.api import api_methods, api_view, json_response, parse_json_body
 from apps.core.errors import DomainError
+from apps.core.http import safe_next_url
 from apps.core.parsers import parse_text
 
 from . import services
@@ -39,13 +39,6 @@ def _set_device_cookie(response, token: str) -> None:
     )
 
 
-def _safe_next(request) -> str:
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return ""
-    return next_url
-
-
 def pair(request):
     form = PairForm(request.POST or None)
     status = 200
@@ -56,7 +49,7 @@ def pair(request):
             form.add_error("code", err.message)
             status = err.status
         else:
-            response = redirect(_safe_next(request) or _HOME_BY_KIND.get(device.kind, "/"))
+            response = redirect(safe_next_url(request, _HOME_BY_KIND.get(device.kind, "/")))
             _set_device_cookie(response, token)
             return response
     elif request.method == "POST":

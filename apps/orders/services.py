@@ -392,9 +392,20 @@ def order_record_refund(
         restock_items: list[tuple[int, int]] = []
         if line_quantities:
             lines = {line.pk: line for line in current.lines.select_for_update()}
+            # A tab's voided units were never paid: only what is left of a line can be refunded.
+            voided: dict[int, int] = {}
+            for line in lines.values():
+                if line.void_of_id is not None:
+                    voided[line.void_of_id] = voided.get(line.void_of_id, 0) - line.quantity
             for line_id, qty in line_quantities.items():
                 line = lines.get(line_id)
-                if line is None or not isinstance(qty, int) or qty < 1 or line.refunded_quantity + qty > line.quantity:
+                if (
+                    line is None
+                    or line.void_of_id is not None
+                    or not isinstance(qty, int)
+                    or qty < 1
+                    or line.refunded_quantity + qty > line.quantity - voided.get(line.pk, 0)
+                ):
                     raise Invalid("REFUND_INVALID_LINES", _("환불할 상품 수량이 올바르지 않습니다."))
                 line.refunded_quantity += qty
                 line.save(update_fields=["refunded_quantity"])

@@ -328,6 +328,8 @@ def tab_round_add(
             locked.save(update_fields=["guests"])
         _recompute_totals(locked)
         floor_touch(store.pk)
+        # A new round makes a printed interim bill outdated: the floor shows "ordering" again.
+        transaction.on_commit(lambda: _bill_mark_clear(locked.pk))
     lifecycle.sync(tab, locked)
     return round_
 
@@ -475,7 +477,7 @@ def tab_merge(source: Order, target: Order) -> Order:
 # --- bill -------------------------------------------------------------------------------------
 
 
-def tab_freeze_for_payment(tab: Order) -> Order:
+def tab_freeze_for_payment(tab: Order, *, now: datetime | None = None) -> Order:
     """OPEN → PENDING_PAYMENT under the tab lock: from here the payment flow takes over unchanged
     and a round sent meanwhile is refused (409 TAB_FROZEN). Freezing a frozen tab is a no-op."""
     with transaction.atomic():
@@ -486,9 +488,27 @@ def tab_freeze_for_payment(tab: Order) -> Order:
         _require_open(locked)
         if locked.total_amount <= 0:
             raise Conflict("TAB_EMPTY", _("계산할 금액이 없습니다. 빈 테이블은 정리하세요."))
+        _restamp_business_day(locked, now or timezone.now())
         lifecycle.move(tab, S.PENDING_PAYMENT, note="bill")
         floor_touch(locked.store_id)
     return tab
+
+
+def _restamp_business_day(locked: Order, now: datetime) -> None:
+    """A tab counts in settlement on the business day it is paid, not the one it was opened on:
+    a tab that crossed the cutoff takes the current day (and that day's next order number) when
+    its bill is taken, before any payment copies the date. Lock order: tab → counter."""
+    from .services import _lock_counter
+
+    today = business_date_for(locked.store, now)
+    if today == locked.business_date:
+        return
+    counter = _lock_counter(locked.store, today)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    locked.business_date, locked.order_number = today, counter.last_number
+    locked.save(update_fields=["business_date", "order_number", "updated_at"])
+    OrderLine.objects.filter(order=locked).update(business_date=today)
 
 
 def tab_unfreeze(tab: Order) -> Order:
@@ -523,6 +543,14 @@ def tab_cancel_empty(tab: Order, *, reason: str = "empty tab closed") -> Order:
         lifecycle.move(tab, S.CANCELED, note=reason[:200], canceled_at=timezone.now())
         floor_touch(locked.store_id)
     return tab
+
+
+def _bill_mark_clear(order_id: int) -> None:
+    from apps.core.redis import get_redis
+
+    from .selectors import TAB_BILL_KEY
+
+    get_redis().delete(TAB_BILL_KEY.format(order_id=order_id))
 
 
 def tab_bill_mark_printed(tab: Order) -> None:

@@ -278,3 +278,51 @@ def test_canceling_the_payment_of_a_tab_reopens_it_and_keeps_its_stock(table, st
     tabs.tab_line_void(tab, OrderLine.objects.filter(void_of=None).get().pk, qty=2, reason="취소", approver=manager)
     tabs.tab_cancel_empty(tab)
     assert stock_of(stew) == 10
+
+
+def test_a_tab_paid_after_the_cutoff_counts_on_the_day_it_is_paid(store, table, americano):
+    # given a tab opened at 02:30 on Tuesday morning (still Monday's business day, cutoff 04:00)
+    with time_machine.travel(datetime(2026, 12, 1, 2, 30, tzinfo=SEOUL), tick=False):
+        tab = tabs.tab_open(table, guests=2)
+        tabs.tab_round_add(tab, [item(americano)])
+    assert str(tab.business_date) == "2026-11-30"
+    # when the bill is taken at 04:10
+    with time_machine.travel(datetime(2026, 12, 1, 4, 10, tzinfo=SEOUL), tick=False):
+        tabs.tab_freeze_for_payment(tab)
+        payment = payment_services.payment_create(tab, make_method(store, "CASH"))
+    # then the tab, its lines and its payment belong to Tuesday, numbered in Tuesday's sequence
+    tab.refresh_from_db()
+    assert str(tab.business_date) == "2026-12-01" and tab.order_number == 1
+    assert {str(d) for d in tab.lines.values_list("business_date", flat=True)} == {"2026-12-01"}
+    assert str(payment.business_date) == "2026-12-01" and tab.status == "PAID"
+
+
+def test_voided_units_of_a_paid_tab_cannot_be_refunded(store, table, stew, manager):
+    from apps.orders.services import order_record_refund
+
+    tab = tabs.tab_open(table, guests=2)
+    tabs.tab_round_add(tab, [item(stew, 3)])
+    line = OrderLine.objects.get()
+    void = tabs.tab_line_void(tab, line.pk, qty=2, reason="잘못 주문", approver=manager)
+    tabs.tab_freeze_for_payment(tab)
+    payment_services.payment_create(tab, make_method(store, "CASH"))
+    with pytest.raises(DomainError) as err:
+        order_record_refund(tab, amount=9000, line_quantities={line.pk: 2}, restock=True)
+    assert err.value.code == "REFUND_INVALID_LINES"
+    with pytest.raises(DomainError):
+        order_record_refund(tab, amount=0, line_quantities={void.pk: 1}, restock=True)
+    order_record_refund(tab, amount=9000, line_quantities={line.pk: 1}, restock=True)
+    tab.refresh_from_db()
+    assert tab.status == "REFUNDED" and stock_of(stew) == 10
+
+
+def test_a_new_round_clears_the_printed_bill_mark(table, americano, django_capture_on_commit_callbacks):
+    from apps.orders.selectors import tabs_by_table
+
+    tab = tabs.tab_open(table, guests=2)
+    tabs.tab_round_add(tab, [item(americano)])
+    tabs.tab_bill_mark_printed(tab)
+    assert tabs_by_table(table.store)[table.pk].bill_printed
+    with django_capture_on_commit_callbacks(execute=True):
+        tabs.tab_round_add(tab, [item(americano)])
+    assert not tabs_by_table(table.store)[table.pk].bill_printed

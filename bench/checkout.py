@@ -1,0 +1,807 @@
+"""Checkout load benchmark: one full kiosk checkout as the unit, on a production-like stack.
+
+    python bench/checkout.py --clients 8,16,32 --seconds 20
+    python bench/checkout.py --quick            # smoke run: 16 clients for 5 s
+
+It starts a throw-away PostgreSQL (fsync on, as production) and Redis in a temporary directory, or
+takes DATABASE_URL / REDIS_URL and creates a fresh database beside DATABASE_URL's (dropped at the end).
+Then, as a platform deploys the Procfile: `migrate` (release), the demo seed (`seed_demo`) plus more
+paired kiosks and POS terminals, `collectstatic && gunicorn` with 4 workers (web, DEBUG=0, production
+settings) and a Celery worker (worker).
+
+One checkout is what a customer at a kiosk and the cashier at the counter do over HTTP with
+`Authorization: Device <token>`:
+
+  kiosk: POST /api/carts → POST /api/carts/{id}/items (×2, two products) →
+         POST /api/orders/start-payment/{cartId}
+  POS:   POST /payments with the CASH method (from GET /payments/methods/active?channel=POS, read once
+         per client as a terminal caches it).
+
+The kiosk places the order and the counter takes the cash: a kiosk cannot take cash (payments/demo.py
+offers CASH on the POS channel only), so the cash payment is the POS's request, as in the store.
+
+Per level of concurrent clients it prints checkouts/s, p50/p95/p99 of add-item and of the whole
+checkout, and the errors. It measures `pgbench -N` and `-S` (8 clients) on the same PostgreSQL, counts
+the SQL queries and Redis commands of each checkout step (one checkout in-process through Django's test
+client, CaptureQueriesContext and the Redis server's INFO commandstats deltas, before the web and worker
+processes start so nothing else talks to Redis), and ends with one line:
+
+  RESULT checkouts_per_s=… pgbench_n_tps=… ratio=… add_item_p95_ms_16=… checkout_p95_ms_16=… queries_per_checkout=…
+
+checkouts_per_s is the best level's throughput; ratio = checkouts_per_s / pgbench_n_tps; the latency
+fields are those of the 16-client level (of the level nearest 16, and named after it, when 16 is not run).
+`--profile` adds a cProfile of in-process checkouts (top functions by own time and by cumulative time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+STEPS = ("create_cart", "add_item_1", "add_item_2", "start_payment", "cash_payment")
+PGBENCH_CLIENTS = 8
+WEB_WORKERS = 4
+JSON_MARK = "BENCH-JSON "  # the in-process parts' answer, told apart from the app's JSON log lines
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- pure parts (tested in tests/bench) -----------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) with linear interpolation between closest ranks (numpy's default);
+    0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return float(ordered[0])
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return float(ordered[low] + (ordered[high] - ordered[low]) * (position - low))
+
+
+@dataclass
+class LevelResult:
+    clients: int
+    seconds: float
+    checkouts: int = 0
+    add_item_ms: list[float] = field(default_factory=list)
+    checkout_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.checkouts / self.seconds if self.seconds else 0.0
+
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def summary(self) -> str:
+        add = "/".join(f"{percentile(self.add_item_ms, q):.0f}" for q in (50, 95, 99))
+        whole = "/".join(f"{percentile(self.checkout_ms, q):.0f}" for q in (50, 95, 99))
+        errors = ", ".join(f"{key}×{n}" for key, n in sorted(self.errors.items())) or "none"
+        return (
+            f"clients={self.clients:<3} checkouts/s={self.per_second:7.2f} ({self.checkouts} in {self.seconds:.0f} s)  "
+            f"add-item p50/p95/p99={add} ms  checkout p50/p95/p99={whole} ms  errors={self.error_count()} ({errors})"
+        )
+
+
+def reference_level(levels: list[LevelResult], wanted: int = 16) -> LevelResult:
+    """The level the RESULT line's latencies come from: `wanted` clients, else the nearest."""
+    return min(levels, key=lambda level: (abs(level.clients - wanted), level.clients))
+
+
+def result_line(levels: list[LevelResult], pgbench_n_tps: float, queries_per_checkout: int) -> str:
+    best = max(level.per_second for level in levels)
+    ref = reference_level(levels)
+    ratio = best / pgbench_n_tps if pgbench_n_tps else 0.0
+    return (
+        f"RESULT checkouts_per_s={best:.2f} pgbench_n_tps={pgbench_n_tps:.0f} ratio={ratio:.4f} "
+        f"add_item_p95_ms_{ref.clients}={percentile(ref.add_item_ms, 95):.0f} "
+        f"checkout_p95_ms_{ref.clients}={percentile(ref.checkout_ms, 95):.0f} "
+        f"queries_per_checkout={queries_per_checkout}"
+    )
+
+
+def parse_pgbench_tps(output: str) -> float:
+    """pgbench's `tps = 4476.123 (without initial connection time)` (15+) or the older `excluding` line."""
+    match = re.search(
+        r"tps = ([0-9.]+) \((?:without initial connection time|excluding connections establishing)\)", output
+    )
+    if match is None:
+        raise ValueError(f"no tps in pgbench output:\n{output}")
+    return float(match.group(1))
+
+
+def parse_levels(text: str) -> list[int]:
+    levels = [int(part) for part in text.split(",") if part.strip()]
+    if not levels or min(levels) < 1:
+        raise argparse.ArgumentTypeError("--clients wants a comma-separated list of positive numbers")
+    return levels
+
+
+# --- the stack -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pg_bin_dir() -> Path:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    sys.exit("bench/checkout.py: PostgreSQL server binaries not found (install postgresql)")
+
+
+def with_path(url: str, path: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=path))
+
+
+class Stack:
+    """Processes this run started (each in its own process group) and what to clean up."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.pg_data: Path | None = None
+        self.as_pg: list[str] = []
+        self.created_databases: list[str] = []
+        self.admin_url = ""
+
+    # PostgreSQL refuses to run as root: as root the server runs as the `postgres` system user.
+    def start_postgres(self) -> str:
+        pg_bin = pg_bin_dir()
+        self.pg_bin = pg_bin
+        if os.getuid() == 0:
+            if subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+                subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+            shutil.chown(self.workdir, "postgres")
+            self.as_pg = ["runuser", "-u", "postgres", "--"]
+        self.pg_data = self.workdir / "pg"
+        port = free_port()
+        subprocess.run(
+            [
+                *self.as_pg,
+                str(pg_bin / "initdb"),
+                "-D",
+                str(self.pg_data),
+                "-U",
+                "cloudpos",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ]
+            + ["--locale=C.UTF-8"],
+            check=True,
+            capture_output=True,
+        )
+        # fsync, synchronous_commit and full_page_writes stay at their defaults (on), as in production.
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {self.workdir} -c max_connections=200"
+        subprocess.run(
+            [*self.as_pg, str(pg_bin / "pg_ctl"), "-D", str(self.pg_data), "-l", str(self.workdir / "pg.log"), "-w"]
+            + ["-o", options, "start"],
+            check=True,
+            capture_output=True,
+        )
+        log(f"PostgreSQL {pg_bin.parent.name} on 127.0.0.1:{port} (fsync on)")
+        return f"postgres://cloudpos@127.0.0.1:{port}/postgres"
+
+    def start_redis(self) -> str:
+        port = free_port()
+        self.spawn(
+            "redis",
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+            env=dict(os.environ),
+            cwd=self.workdir,
+        )
+        import redis
+
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        log(f"Redis on 127.0.0.1:{port}")
+        return f"redis://127.0.0.1:{port}/0"
+
+    def create_database(self, server_url: str, prefix: str) -> str:
+        self.admin_url = server_url
+        name = f"{prefix}_{secrets.token_hex(4)}"
+        with _admin_connect(server_url) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created_databases.append(name)
+        return with_path(server_url, f"/{name}")
+
+    def spawn(self, name: str, argv: list[str], *, env: dict, cwd: Path = ROOT) -> subprocess.Popen:
+        out = open(self.workdir / f"{name}.log", "ab")
+        process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append((name, process))
+        return process
+
+    def stop(self) -> None:
+        for _name, process in reversed(self.processes):
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 10
+        for _name, process in reversed(self.processes):
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+        if self.created_databases and self.pg_data is None:
+            with _admin_connect(self.admin_url) as conn:
+                for name in self.created_databases:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if self.pg_data is not None:
+            subprocess.run(
+                [*self.as_pg, str(self.pg_bin / "pg_ctl"), "-D", str(self.pg_data), "-m", "immediate", "stop"],
+                capture_output=True,
+            )
+
+    def tail_logs(self, lines: int = 30) -> None:
+        for name, _process in self.processes:
+            path = self.workdir / f"{name}.log"
+            if path.exists():
+                text = path.read_text(errors="replace").splitlines()[-lines:]
+                print(f"--- {name}.log (last {lines} lines) ---\n" + "\n".join(text), file=sys.stderr)
+
+
+def _admin_connect(url: str):
+    """A connection for CREATE/DROP DATABASE: the url's database, or `postgres` if that one is missing."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, autocommit=True)
+    except psycopg.OperationalError:
+        return psycopg.connect(with_path(url, "/postgres"), autocommit=True)
+
+
+def production_env(*, database_url: str, redis_url: str, workdir: Path) -> dict:
+    """What a platform sets for the Procfile's processes (README, "Running in production")."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not re.match(r"^(DJANGO_ALLOW_ASYNC_UNSAFE|PYTEST_.*|CELERY_.*|CONN_.*|TOSS_.*|KAKAO_.*|AWS_.*)$", k)
+    }
+    venv_bin = str(Path(sys.executable).parent)
+    env.update(
+        {
+            "PATH": f"{venv_bin}{os.pathsep}{env.get('PATH', '')}",
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "pos_project.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "1",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "STATIC_ROOT": str(workdir / "staticfiles"),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prometheus"),
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    return env
+
+
+def run_django(env: dict, *args: str, extra_env: dict | None = None) -> str:
+    """Run this file's in-process part (`_setup`, `_count`) with the app's settings; its stdout."""
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        env={**env, **(extra_env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-4000:] + result.stderr[-8000:])
+        raise SystemExit(f"bench/checkout.py {args[0]} failed ({result.returncode})")
+    return result.stdout
+
+
+def last_json(stdout: str) -> dict:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(JSON_MARK):
+            return json.loads(line.removeprefix(JSON_MARK))
+    raise ValueError(f"no JSON line in:\n{stdout[-2000:]}")
+
+
+# --- pgbench ---------------------------------------------------------------------------------------
+
+
+def run_pgbench(database_url: str, seconds: int, scale: int) -> dict[str, float]:
+    parts = urlsplit(database_url)
+    pgbench = shutil.which("pgbench") or str(pg_bin_dir() / "pgbench")
+    conn = ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
+    env = {**os.environ, "PGPASSWORD": parts.password or ""}
+    dbname = parts.path.lstrip("/")
+    subprocess.run([pgbench, *conn, "-i", "-q", "-s", str(scale), dbname], check=True, capture_output=True, env=env)
+    tps = {}
+    for mode in ("-N", "-S"):
+        out = subprocess.run(
+            [pgbench, *conn, mode, "-c", str(PGBENCH_CLIENTS), "-j", "2", "-T", str(seconds), dbname],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+        tps[mode] = parse_pgbench_tps(out)
+        log(f"pgbench {mode} -c {PGBENCH_CLIENTS} -T {seconds} (scale {scale}): {tps[mode]:.0f} tps")
+    return tps
+
+
+# --- the load --------------------------------------------------------------------------------------
+
+
+class StepFailed(Exception):
+    def __init__(self, step: str, status: int | str):
+        super().__init__(f"{step}:{status}")
+        self.key = f"{step}:{status}"
+
+
+HEADERS = {"X-Forwarded-Proto": "https", "Content-Type": "application/json"}
+
+
+async def _call(session, method: str, url: str, step: str, token: str, body: dict | None = None) -> dict:
+    headers = {**HEADERS, "Authorization": f"Device {token}"}
+    try:
+        async with session.request(method, url, headers=headers, json=body, allow_redirects=False) as response:
+            payload = await response.read()
+            if response.status >= 300:
+                raise StepFailed(step, response.status)
+            return json.loads(payload)
+    except StepFailed:
+        raise
+    except Exception as exc:  # connection reset, timeout: an error of this step, the run goes on
+        raise StepFailed(step, type(exc).__name__) from exc
+
+
+async def one_checkout(
+    session, base: str, kiosk: str, pos: str, products: list[int], cash_method: int
+) -> tuple[list[float], float]:
+    """One checkout; returns (the add-item latencies, the whole checkout's), in ms."""
+    started = time.perf_counter()
+    cart = await _call(session, "POST", f"{base}/api/carts", "create_cart", kiosk, {})
+    adds = []
+    for index, product in enumerate(products[:2]):
+        t0 = time.perf_counter()
+        await _call(
+            session,
+            "POST",
+            f"{base}/api/carts/{cart['cartId']}/items",
+            f"add_item_{index + 1}",
+            kiosk,
+            {"productId": product, "qty": 1},
+        )
+        adds.append((time.perf_counter() - t0) * 1000)
+    order = await _call(session, "POST", f"{base}/api/orders/start-payment/{cart['cartId']}", "start_payment", kiosk)
+    await _call(
+        session,
+        "POST",
+        f"{base}/payments",
+        "cash_payment",
+        pos,
+        {"orderId": order["orderId"], "paymentMethodId": cash_method},
+    )
+    return adds, (time.perf_counter() - started) * 1000
+
+
+async def drive(
+    base: str, setup: dict, clients: int, seconds: float, cash_method: int, warmup: float = 0
+) -> LevelResult:
+    """`clients` terminals checking out back to back for `warmup` + `seconds`. Only the checkouts that
+    end inside the measured window count (with their latencies), and the errors that happen in it: the
+    load is already at its level when the window opens, and the checkouts still running when it
+    closes are let finish but not counted."""
+    import aiohttp
+
+    result = LevelResult(clients=clients, seconds=seconds)
+    kiosks, poses, products = setup["kiosks"], setup["pos"], setup["products"]
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), timeout=timeout) as session:
+        window_opens = time.perf_counter() + warmup
+        window_closes = window_opens + seconds
+
+        def in_window() -> bool:
+            return window_opens <= time.perf_counter() <= window_closes
+
+        async def client(index: int) -> None:
+            kiosk, pos = kiosks[index % len(kiosks)], poses[index % len(poses)]
+            while time.perf_counter() < window_closes:
+                try:
+                    adds, total = await one_checkout(session, base, kiosk, pos, products, cash_method)
+                except StepFailed as failure:
+                    if in_window():
+                        result.errors[failure.key] = result.errors.get(failure.key, 0) + 1
+                    await asyncio.sleep(0.05)  # a failing server must not be hammered in a tight loop
+                    continue
+                if in_window():
+                    result.checkouts += 1
+                    result.add_item_ms.extend(adds)
+                    result.checkout_ms.append(total)
+
+        await asyncio.gather(*(client(i) for i in range(clients)))
+    return result
+
+
+async def cash_method_id(base: str, pos_token: str) -> int:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        methods = await _call(session, "GET", f"{base}/payments/methods/active?channel=POS", "methods", pos_token)
+    return next(m["id"] for m in methods["methods"] if m["kind"] == "CASH")
+
+
+def wait_http(base: str, stack: Stack, timeout: float = 60) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            request = urllib.request.Request(f"{base}/healthz", headers={"X-Forwarded-Proto": "https"})
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    stack.tail_logs()
+    raise SystemExit("gunicorn did not answer /healthz in time")
+
+
+# --- in-process parts (run with the app's settings, in a subprocess) ----------------------------
+
+
+def _django() -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def inprocess_setup(kiosks: int, pos_count: int) -> dict:
+    """seed_demo, then `kiosks` kiosks and `pos_count` POS terminals paired through the app's own pairing
+    service, and two products any kiosk may sell (listed, not stock-tracked, no required option)."""
+    _django()
+    from django.core.management import call_command
+
+    from apps.carts import services as carts
+    from apps.inventory.models import StoreProduct
+    from apps.stores import services as stores
+    from apps.stores.management.commands.seed_demo import DEMO_EMAIL
+    from apps.stores.models import Device, Store
+
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    store = Store.objects.get(owner__email=DEMO_EMAIL)
+    tokens: dict[str, list[str]] = {"KIOSK": [], "POS": []}
+    wanted = {Device.Kind.KIOSK: kiosks, Device.Kind.POS: pos_count}
+    pairings = 0
+    for kind, count in wanted.items():
+        for index in range(count):
+            device, _created = Device.objects.get_or_create(store=store, kind=kind, name=f"bench {kind} {index + 1}")
+            code = stores.device_issue_pairing_code(device)
+            pairings += 1  # the pairing rate limit counts per client address: give each its own
+            _device, token = stores.device_pair(code, client_address=f"10.99.{pairings // 250}.{pairings % 250}")
+            tokens[kind].append(token)
+    kiosk = Device.objects.filter(store=store, kind=Device.Kind.KIOSK, name__startswith="bench").first()
+    products = []
+    listings = StoreProduct.objects.filter(store=store, is_listed=True, track_stock=False).order_by(
+        "display_order", "id"
+    )
+    for listing in listings:
+        cart = carts.cart_create(store=store, device=kiosk)
+        try:
+            carts.cart_line_add(cart.id, device=kiosk, product_id=listing.product_id, qty=1)
+        except Exception:  # a required option, sold out...: not a candidate
+            continue
+        finally:
+            carts.cart_abandon(cart.id, device=kiosk)
+        products.append(listing.product_id)
+        if len(products) == 2:
+            break
+    if len(products) < 2:
+        raise SystemExit("seed_demo has fewer than two products a kiosk can add without options")
+    return {"store": store.pk, "kiosks": tokens["KIOSK"], "pos": tokens["POS"], "products": products}
+
+
+def _count_redis_client_side() -> dict:
+    """Count what redis-py sends: every command packed (a pipeline's or MULTI's commands one by one)
+    and every write to a socket (one round trip: a pipeline is sent at once). The server's
+    commandstats also count the commands a Lua script runs inside, so both are reported."""
+    from redis import connection as rc
+
+    counter = {"commands": 0, "round_trips": 0, "paused": False}
+    for serializer in (rc.PythonRespSerializer, rc.HiredisRespSerializer):
+        original_pack = serializer.pack
+
+        def pack(self, *args, _original=original_pack):
+            if not counter["paused"]:
+                counter["commands"] += 1
+            return _original(self, *args)
+
+        serializer.pack = pack
+    original_send = rc.AbstractConnection.send_packed_command
+
+    def send_packed_command(self, command, check_health=True):
+        if not counter["paused"]:
+            counter["round_trips"] += 1
+        return original_send(self, command, check_health)
+
+    rc.AbstractConnection.send_packed_command = send_packed_command
+    return counter
+
+
+def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
+    """SQL queries and Redis commands of each step of one checkout, through Django's test client
+    (the views, middleware and services exactly as gunicorn runs them). The third checkout is
+    counted: the first ones warm per-process caches, as a long-running worker has them warm."""
+    _django()
+    import redis
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    sent = _count_redis_client_side()
+
+    def commandstats() -> dict[str, int]:
+        sent["paused"] = True  # the counter's own INFO is not the app's
+        try:
+            return {name: stats["calls"] for name, stats in server.info("commandstats").items()}
+        finally:
+            sent["paused"] = False
+
+    client = Client()
+    kiosk, pos = setup["kiosks"][0], setup["pos"][0]
+    products = setup["products"]
+
+    def call(path: str, token: str, body: dict | None = None, method: str = "post"):
+        headers = {"HTTP_AUTHORIZATION": f"Device {token}", "HTTP_HOST": "127.0.0.1"}
+        if method == "get":
+            response = client.get(path, secure=True, **headers)
+        else:
+            response = client.post(
+                path, json.dumps(body or {}), content_type="application/json", secure=True, **headers
+            )
+        if response.status_code >= 300:
+            raise SystemExit(f"{path}: {response.status_code} {response.content[:500]!r}")
+        return response.json()
+
+    methods = call("/payments/methods/active?channel=POS", pos, method="get")
+    cash = next(m["id"] for m in methods["methods"] if m["kind"] == "CASH")
+
+    def checkout(measure: dict | None) -> None:
+        def step(name: str, fn):
+            if measure is None:
+                return fn()
+            before = commandstats()
+            sent.update(commands=0, round_trips=0)
+            with CaptureQueriesContext(connection) as queries:
+                value = fn()
+            client_side = dict(sent)
+            after = commandstats()
+            calls = {
+                k.removeprefix("cmdstat_"): after.get(k, 0) - before.get(k, 0)
+                for k in after
+                if k != "cmdstat_info" and after.get(k, 0) != before.get(k, 0)
+            }
+            measure[name] = {
+                "queries": len(queries.captured_queries),
+                "redis": client_side["commands"],
+                "redis_round_trips": client_side["round_trips"],
+                "redis_server_calls": sum(calls.values()),
+                "redis_commands": calls,
+                "sql": [q["sql"][:160] for q in queries.captured_queries],
+            }
+            return value
+
+        cart = step("create_cart", lambda: call("/api/carts", kiosk, {}))
+        items = f"/api/carts/{cart['cartId']}/items"
+        for index, product in enumerate(products[:2]):
+            step(f"add_item_{index + 1}", lambda product=product: call(items, kiosk, {"productId": product, "qty": 1}))
+        order = step("start_payment", lambda: call(f"/api/orders/start-payment/{cart['cartId']}", kiosk))
+        step("cash_payment", lambda: call("/payments", pos, {"orderId": order["orderId"], "paymentMethodId": cash}))
+
+    checkout(None)
+    checkout(None)
+    measured: dict = {}
+    checkout(measured)
+    report = {"steps": measured}
+    if profile_checkouts:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(profile_checkouts):
+            checkout(None)
+        profiler.disable()
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text).strip_dirs()
+        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("cumulative").print_stats(40)
+        report["profile"] = text.getvalue()
+    return report
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=parse_levels, default=[8, 16, 32], help="levels, e.g. 8,16,32")
+    parser.add_argument("--seconds", type=float, default=20, help="seconds per level")
+    parser.add_argument("--quick", action="store_true", help="smoke run: one level (16 clients) for 5 s")
+    parser.add_argument("--kiosks", type=int, default=8, help="paired kiosks (clients share them round-robin)")
+    parser.add_argument("--pos", type=int, default=2, help="paired POS terminals taking the cash payments")
+    parser.add_argument(
+        "--warmup", type=float, default=None, help="unmeasured seconds before each level's window (default 3, 2 quick)"
+    )
+    parser.add_argument("--pgbench-scale", type=int, default=None, help="pgbench -i -s (default 10, 1 quick)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N in-process checkouts")
+    parser.add_argument("--show-sql", action="store_true", help="print each step's SQL (first 160 characters)")
+    parser.add_argument("--keep", action="store_true", help="leave the work directory (logs) in place")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.clients, args.seconds = [16], 5
+    args.warmup = args.warmup if args.warmup is not None else (2 if args.quick else 3)
+    args.pgbench_scale = args.pgbench_scale or (1 if args.quick else 10)
+    return args
+
+
+def print_counts(counts: dict, show_sql: bool = False) -> int:
+    steps = counts["steps"]
+    print(
+        "\nPer checkout step (one checkout in-process, caches warm): SQL queries; Redis commands sent,"
+        " round trips, and commands the server ran (Lua scripts' inner commands included, by name):"
+    )
+    for name in STEPS:
+        step = steps[name]
+        commands = ", ".join(f"{k}×{v}" for k, v in sorted(step["redis_commands"].items()))
+        print(
+            f"  {name:<14} {step['queries']:>3} SQL  {step['redis']:>3} Redis sent"
+            f"  {step['redis_round_trips']:>3} trips  {step['redis_server_calls']:>3} server ({commands})"
+        )
+        if show_sql:
+            for sql in step["sql"]:
+                print(f"      {sql}")
+    totals = {key: sum(steps[s][key] for s in STEPS) for key in ("queries", "redis", "redis_round_trips")}
+    server = sum(steps[s]["redis_server_calls"] for s in STEPS)
+    print(
+        f"  {'checkout':<14} {totals['queries']:>3} SQL  {totals['redis']:>3} Redis sent"
+        f"  {totals['redis_round_trips']:>3} trips  {server:>3} server"
+    )
+    return totals["queries"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv and argv[0] == "_setup":
+        print(JSON_MARK + json.dumps(inprocess_setup(int(argv[1]), int(argv[2]))))
+        return
+    if argv and argv[0] == "_count":
+        print(JSON_MARK + json.dumps(inprocess_count(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
+        return
+    args = parse_args(argv)
+    log(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    workdir = Path(tempfile.mkdtemp(prefix="cloudpos-bench-"))
+    stack = Stack(workdir)
+    try:
+        server = os.environ.get("DATABASE_URL") or stack.start_postgres()
+        database_url = stack.create_database(server, "cloudpos_bench")
+        pgbench_url = stack.create_database(server, "cloudpos_pgbench")
+        redis_url = os.environ.get("REDIS_URL") or stack.start_redis()
+        env = production_env(database_url=database_url, redis_url=redis_url, workdir=workdir)
+
+        log("release: migrate")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True
+        )
+        # The web line's collectstatic, done first so the in-process count sees the same static files.
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        )
+        log(f"seed: seed_demo, {args.kiosks} kiosks and {args.pos} POS paired")
+        # Eager Celery while seeding: the demo's thumbnail tasks must not queue up for the measured run.
+        setup = last_json(
+            run_django(env, "_setup", str(args.kiosks), str(args.pos), extra_env={"CELERY_TASK_ALWAYS_EAGER": "1"})
+        )
+        setup_file = workdir / "setup.json"
+        setup_file.write_text(json.dumps(setup))
+
+        log("counting SQL queries and Redis commands of one checkout (in-process)")
+        counts = last_json(
+            run_django(
+                env, "_count", str(setup_file), str(args.profile), extra_env={"ALLOWED_HOSTS": "127.0.0.1,testserver"}
+            )
+        )
+
+        tps = run_pgbench(pgbench_url, int(max(args.seconds, 5)), args.pgbench_scale)
+
+        port = free_port()
+        gunicorn = [
+            sys.executable, "-m", "gunicorn", "pos_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(WEB_WORKERS), "--timeout", "30", "--access-logfile", "-",
+        ]  # fmt: skip
+        stack.spawn("web", gunicorn, env=env)
+        celery = [sys.executable, "-m", "celery", "-A", "pos_project.celery:app", "worker", "--loglevel=INFO"]
+        stack.spawn("worker", [*celery, "--concurrency=4"], env=env)
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base, stack)
+        log(f"web: gunicorn with {WEB_WORKERS} workers on {base}; worker: celery")
+
+        cash = asyncio.run(cash_method_id(base, setup["pos"][0]))
+        # Every worker's first requests import and warm its caches: one short unmeasured round first.
+        warm = asyncio.run(drive(base, setup, WEB_WORKERS * 2, 2, cash))
+        log(f"first requests (2 s, not counted): {warm.checkouts} checkouts, {warm.error_count()} errors")
+        levels = []
+        for clients in args.clients:
+            level = asyncio.run(drive(base, setup, clients, args.seconds, cash, warmup=args.warmup))
+            levels.append(level)
+            log(level.summary())
+            time.sleep(1)
+
+        print("\nPer level:")
+        for level in levels:
+            print("  " + level.summary())
+        print(f"\npgbench -c {PGBENCH_CLIENTS}: -N {tps['-N']:.0f} tps, -S {tps['-S']:.0f} tps")
+        queries = print_counts(counts, show_sql=args.show_sql)
+        if counts.get("profile"):
+            (workdir / "profile.txt").write_text(counts["profile"])
+            print("\ncProfile of in-process checkouts:\n" + counts["profile"])
+        log(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+        if any(level.checkouts == 0 for level in levels):
+            stack.tail_logs()
+        print(result_line(levels, tps["-N"], queries))
+        if any(level.checkouts == 0 for level in levels):
+            raise SystemExit(1)
+    except BaseException:
+        stack.tail_logs()
+        raise
+    finally:
+        stack.stop()
+        if args.keep:
+            log(f"work directory kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

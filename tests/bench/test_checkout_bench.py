@@ -1,0 +1,107 @@
+"""The pure parts of bench/checkout.py: percentiles, the level chosen for the RESULT line, the RESULT
+line itself, pgbench's output and the --clients list. The full benchmark (`--quick` takes about
+90 s on two cores: migrate, seed, pgbench, gunicorn) is run by hand, not in the suite."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "checkout.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_checkout", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve string annotations through sys.modules
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)
+
+
+def level(bench, clients, checkouts, seconds=10.0, add=(), whole=()):
+    return bench.LevelResult(
+        clients=clients, seconds=seconds, checkouts=checkouts, add_item_ms=list(add), checkout_ms=list(whole)
+    )
+
+
+def test_percentile_interpolates_between_closest_ranks(bench):
+    # given 1..100 ms
+    values = [float(v) for v in range(100, 0, -1)]
+    # then the median sits between 50 and 51 and p95 between 95 and 96, as numpy computes them
+    assert bench.percentile(values, 50) == pytest.approx(50.5)
+    assert bench.percentile(values, 95) == pytest.approx(95.05)
+    assert bench.percentile(values, 0) == 1.0
+    assert bench.percentile(values, 100) == 100.0
+
+
+def test_percentile_of_one_or_no_value(bench):
+    assert bench.percentile([42.0], 99) == 42.0
+    assert bench.percentile([], 95) == 0.0
+
+
+def test_result_line_takes_the_best_throughput_and_the_16_client_latencies(bench):
+    # given three levels, the 16-client one with known latencies
+    levels = [
+        level(bench, 8, 136, add=[100, 110, 141], whole=[500, 576, 668]),
+        level(bench, 16, 133, add=range(1, 101), whole=range(1001, 1101)),
+        level(bench, 32, 130, add=[400] * 5, whole=[2500] * 5),
+    ]
+    # when the RESULT line is made with pgbench at 4476 tps and 73 queries
+    line = bench.result_line(levels, pgbench_n_tps=4476.0, queries_per_checkout=73)
+    # then throughput is the best level's, the ratio divides it by pgbench's, latencies are at 16
+    assert line == (
+        "RESULT checkouts_per_s=13.60 pgbench_n_tps=4476 ratio=0.0030 "
+        "add_item_p95_ms_16=95 checkout_p95_ms_16=1095 queries_per_checkout=73"
+    )
+
+
+def test_result_line_names_the_nearest_level_when_16_is_not_run(bench):
+    # given only 8 and 32 clients: 8 is as near as 32 to 16 and the smaller wins the tie
+    levels = [level(bench, 32, 10, add=[9], whole=[99]), level(bench, 8, 20, add=[5], whole=[50])]
+    # then the latency fields say which level they are from
+    line = bench.result_line(levels, pgbench_n_tps=1000.0, queries_per_checkout=10)
+    assert "add_item_p95_ms_8=5 checkout_p95_ms_8=50" in line
+    assert "checkouts_per_s=2.00" in line and "ratio=0.0020" in line
+
+
+def test_level_summary_counts_errors_by_step_and_status(bench):
+    # given a level with two failed add-items and one refused payment
+    result = level(bench, 16, 30, seconds=5, add=[10, 20], whole=[100])
+    result.errors = {"add_item_1:500": 2, "cash_payment:409": 1}
+    # then its line has the throughput, the error total and each kind
+    summary = result.summary()
+    assert "checkouts/s=   6.00 (30 in 5 s)" in summary
+    assert "errors=3 (add_item_1:500×2, cash_payment:409×1)" in summary
+
+
+def test_pgbench_tps_is_read_from_its_report(bench):
+    # given pgbench 15's report
+    output = (
+        "number of transactions actually processed: 89531\n"
+        "latency average = 1.787 ms\n"
+        "initial connection time = 9.812 ms\n"
+        "tps = 4476.123456 (without initial connection time)\n"
+    )
+    assert bench.parse_pgbench_tps(output) == pytest.approx(4476.123456)
+    # an older pgbench's wording too; no tps line is an error, not a zero
+    assert bench.parse_pgbench_tps("tps = 12.5 (excluding connections establishing)\n") == 12.5
+    with pytest.raises(ValueError):
+        bench.parse_pgbench_tps("connection refused")
+
+
+def test_clients_list_and_quick_mode(bench):
+    assert bench.parse_levels("8,16,32") == [8, 16, 32]
+    with pytest.raises(argparse.ArgumentTypeError):
+        bench.parse_levels("8,0")
+    quick = bench.parse_args(["--quick"])
+    assert (quick.clients, quick.seconds, quick.pgbench_scale) == ([16], 5, 1)
+    full = bench.parse_args(["--clients", "8,16,32", "--seconds", "20"])
+    assert (full.clients, full.seconds, full.warmup, full.pgbench_scale) == ([8, 16, 32], 20.0, 3, 10)

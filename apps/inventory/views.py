@@ -14,16 +14,27 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.catalog import services as catalog_services
+from apps.catalog.models import TaxType
 from apps.catalog.selectors import product_for_owner
 from apps.core.api import api_methods, api_view, error_response, json_response, parse_json_body, parse_json_object
 from apps.core.errors import Invalid
-from apps.core.parsers import parse_id, parse_id_list, parse_quantity, parse_text
+from apps.core.parsers import (
+    parse_amount,
+    parse_choice,
+    parse_id,
+    parse_id_list,
+    parse_integer,
+    parse_quantity,
+    parse_text,
+)
 from apps.stores import selectors as store_selectors
 from apps.stores import services as store_services
 from apps.stores.decorators import owner_api_required
 from apps.stores.models import Store
 
 from . import selectors, services
+
+TAX_TYPES = tuple(TaxType.values)
 
 
 def owner_api(view):
@@ -136,12 +147,15 @@ def _create_product(request, store):
     data = _request_data(request)
     image = request.FILES.get("image")
     # Checked before the product is created, so bad listing input never leaves a half-made product.
+    # Numbers are parsed here (JSON integers only); their business ranges are the services' to check.
     listing_fields = services.listing_clean(
-        price_override=data.get("storePrice"),
-        track_stock=data.get("trackStock", False),
-        stock_quantity=data.get("stock", 0),
-        recommended_rank=data.get("recommendedRank"),
-        display_order=data.get("displayOrder", 0),
+        price_override=_optional(data, "storePrice", lambda v: parse_amount(v, "storePrice", strict=True)),
+        track_stock=data.get("trackStock", False),  # a JSON boolean, checked by listing_clean
+        stock_quantity=parse_integer(data.get("stock", 0), "stock", code="INVALID_QUANTITY", strict=True),
+        recommended_rank=_optional(
+            data, "recommendedRank", lambda v: parse_integer(v, "recommendedRank", code="INVALID_QUANTITY", strict=True)
+        ),
+        display_order=parse_integer(data.get("displayOrder", 0), "displayOrder", strict=True),
     )
     if data.get("productId") is not None:
         # Re-list an existing catalog product of this owner in the store.
@@ -154,13 +168,18 @@ def _create_product(request, store):
             raise Invalid("INVALID_FIELD", _("price 값은 필수입니다."))
         product = catalog_services.product_create(
             store.owner,
-            name=data.get("name"),
-            name_en=data.get("nameEn", ""),
-            description=data.get("description", ""),
-            base_price=data.get("price"),
-            tax_type=data.get("taxType", "TAXABLE"),
-            sku=data.get("sku", ""),
-            barcode=data.get("barcode", ""),
+            name=_text(data, "name", 100, required=True),
+            name_en=_text(data, "nameEn", 100),
+            description=_text(data, "description", 2000),
+            base_price=parse_amount(data["price"], "price", strict=True),
+            tax_type=parse_choice(
+                data.get("taxType", "TAXABLE"),
+                "taxType",
+                TAX_TYPES,
+                message=_("taxType 값은 TAXABLE 또는 TAX_FREE여야 합니다."),
+            ),
+            sku=_text(data, "sku", 64),
+            barcode=_text(data, "barcode", 64),
             category_ids=_id_list(data.get("categoryIds", []), "categoryIds"),
             option_group_ids=_id_list(data.get("optionGroupIds", []), "optionGroupIds"),
             image=image,
@@ -171,6 +190,15 @@ def _create_product(request, store):
     body = _listing_json(item) if item else {"productId": product.pk, "storeProductId": listing.pk}
     body["imageStatus"] = product.image_status
     return json_response(body, status=201 if created else 200)
+
+
+def _optional(data: dict, key: str, parse):
+    value = data.get(key)
+    return None if value is None else parse(value)
+
+
+def _text(data: dict, key: str, max_length: int, *, required: bool = False) -> str:
+    return parse_text(data.get(key), key, max_length=max_length, required=required)
 
 
 def _id_list(value, field: str) -> list[int]:

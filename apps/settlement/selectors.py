@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from apps.orders import selectors as order_selectors
 from apps.payments.models import Shift
 from apps.payments.shifts import shift_expected_cash
 from apps.stores.business_day import business_date_for
@@ -404,6 +405,8 @@ class BusinessDayClose:
     figures: DayFigures
     methods: list[MethodFigures]
     shifts: list[ShiftCash] = field(default_factory=list)
+    # Table tabs still open (or frozen for payment) at the time of the report: money not yet taken.
+    open_tabs: list = field(default_factory=list)
 
     @property
     def expected_cash(self) -> int:
@@ -431,7 +434,8 @@ def business_day_close(store: Store, day: date) -> BusinessDayClose:
     for shift in Shift.objects.filter(store=store, business_date=day).select_related("device").order_by("opened_at"):
         expected = shift.expected_cash if shift.expected_cash is not None else shift_expected_cash(shift)
         shifts.append(ShiftCash(shift, expected, shift.counted_cash))
-    return BusinessDayClose(store, day, figures, methods, shifts)
+    open_tabs = sorted(order_selectors.tabs_by_table(store).values(), key=lambda tab: (tab.business_date, tab.pk))
+    return BusinessDayClose(store, day, figures, methods, shifts, open_tabs)
 
 
 # --- settlements ------------------------------------------------------------------------------

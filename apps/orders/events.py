@@ -9,3 +9,7 @@ from django.dispatch import Signal
 order_placed = Signal()  # order=
 order_paid = Signal()  # order=
 order_canceled = Signal()  # order=, reason=
+# The exception to "on commit": sent INSIDE a tab round's transaction (order=, round=), after its
+# lines are written, so the kitchen can create its tickets in that same transaction (a receiver
+# that raises rolls the round back). Never for redoable effects.
+tab_round_sent = Signal()

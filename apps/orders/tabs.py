@@ -38,7 +38,7 @@ from apps.tables.models import Table
 from apps.tables.services import table_lock
 from apps.tables.versions import floor_touch
 
-from . import lifecycle
+from . import events, lifecycle
 from .models import Order, OrderEvent, OrderLine, OrderRound, OrderStatus, ServiceType, new_public_id
 
 S = OrderStatus
@@ -327,6 +327,7 @@ def tab_round_add(
             locked.guests = guests
             locked.save(update_fields=["guests"])
         _recompute_totals(locked)
+        events.tab_round_sent.send(sender=Order, order=locked, round=round_)
         floor_touch(store.pk)
         # A new round makes a printed interim bill outdated: the floor shows "ordering" again.
         transaction.on_commit(lambda: _bill_mark_clear(locked.pk))

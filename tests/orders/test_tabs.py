@@ -326,3 +326,26 @@ def test_a_new_round_clears_the_printed_bill_mark(table, americano, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         tabs.tab_round_add(tab, [item(americano)])
     assert not tabs_by_table(table.store)[table.pk].bill_printed
+
+
+def test_the_kitchen_hook_runs_inside_the_round_transaction(table, stew):
+    from apps.orders import events
+
+    seen = []
+
+    def kitchen(sender, order, round, **kwargs):
+        seen.append((order.pk, round.number, list(round.lines.values_list("name", flat=True))))
+        if len(seen) == 2:
+            raise RuntimeError("kitchen down")
+
+    events.tab_round_sent.connect(kitchen, dispatch_uid="test-kitchen")
+    try:
+        tab = tabs.tab_open(table, guests=2)
+        tabs.tab_round_add(tab, [item(stew)])
+        assert seen == [(tab.pk, 1, ["김치찌개"])]
+        # a hook that fails takes the round down with it: no lines, no stock taken
+        with pytest.raises(RuntimeError):
+            tabs.tab_round_add(tab, [item(stew, 2)])
+        assert tab.rounds.count() == 1 and stock_of(stew) == 9
+    finally:
+        events.tab_round_sent.disconnect(dispatch_uid="test-kitchen")

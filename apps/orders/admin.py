@@ -41,6 +41,9 @@ class OrderLineInline(_ReadOnlyInline, admin.TabularInline):
         "tax_type",
         "refunded_quantity",
         "note",
+        "round",
+        "void_of",
+        "void_reason",
     ]
     readonly_fields = fields
 

@@ -149,3 +149,14 @@ def test_store_setting_opens_the_pos_on_the_floor(client, store, pos_device, cas
     device_client(client, pos_device)
     response = client.post("/pos/login/", {"pin": "1234"})
     assert response.status_code == 302 and response["Location"] == "/pos/tables/"
+
+
+def test_owner_admin_shows_a_tab_with_its_rounds_and_voids(client, owner, store, table, stew, manager):
+    tab = tabs.tab_open(table, guests=3)
+    tabs.tab_round_add(tab, [{"productId": stew.product.pk, "qty": 2}])
+    tabs.tab_line_void(tab, OrderLine.objects.get().pk, qty=1, reason="잘못 주문", approver=manager)
+    client.force_login(owner)
+    page = client.get(f"/admin/orders/order/{tab.pk}/change/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "잘못 주문" in body and "홀 3" in body

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -324,3 +325,85 @@ def test_hostile_input_never_gives_a_5xx(world, endpoint, request):
         raise AssertionError(f"{endpoint.name}: {problem}\n  input: {hostile!r}")
 
     check()
+
+
+# --- the inputs issue 14 reported, replayed on every run ------------------------------------------
+
+ISSUE_14_CASES = {
+    "amount_superscript_two": ("device", "POST", "/payments", lambda w: {**_payment(w), "amount": "²"}),
+    "tendered_arabic_digits": ("device", "POST", "/payments", lambda w: {**_payment(w), "tendered": "١٢٣"}),
+    "payment_method_nan": ("device", "POST", "/payments", lambda w: '{"orderId": "x", "paymentMethodId": NaN}'),
+    "amount_infinity": ("device", "POST", "/payments", lambda w: '{"orderId": "x", "amount": Infinity}'),
+    "amount_1e999999": ("device", "POST", "/payments/toss/confirm", lambda w: '{"amount": 1e999999}'),
+    "product_id_5000_digits": (
+        "device",
+        "POST",
+        "/api/carts/{cart}/items",
+        lambda w: '{"productId": 1' + "0" * 4999 + "}",
+    ),
+    "deep_array": ("device", "POST", "/api/carts", lambda w: "[" * 100_000 + "]" * 100_000),
+    "cart_note_lone_surrogate": (
+        "device",
+        "POST",
+        "/api/carts/{cart}/items",
+        lambda w: {"productId": w.americano.product.pk, "qty": 1, "note": "\ud800"},
+    ),
+    "store_name_nul": (
+        "owner",
+        "POST",
+        "/api/inventories",
+        lambda w: {"name": "\u0000", "businessNumber": "1234567890"},
+    ),
+    "webhook_nan": ("anon", "POST", "/api/webhooks/toss", lambda w: '{"eventType": "X", "data": {"amount": NaN}}'),
+    "discount_feb_30": ("owner", "POST", "/api/discounts/owner/create", lambda w: _discount(w, "2026-02-30T00:00:00")),
+    "discount_hour_25": ("owner", "POST", "/api/discounts/owner/create", lambda w: _discount(w, "2026-11-30T25:00:00")),
+    "discount_offset_99": (
+        "owner",
+        "POST",
+        "/api/discounts/owner/create",
+        lambda w: _discount(w, "2026-11-30T10:00:00+99:00"),
+    ),
+    "discount_year_1": ("owner", "POST", "/api/discounts/owner/create", lambda w: _discount(w, "0001-01-01T00:00:00")),
+    "payments_path_nul": ("device", "GET", "/payments/%00", None),
+}
+
+
+def _payment(w: World) -> dict:
+    return {"orderId": w.order_public_id, "paymentMethodId": w.cash.pk}
+
+
+def _discount(w: World, starts_at: str) -> dict:
+    return {"storeId": w.store.pk, "name": "할인", "kind": "PERCENT", "value": 10, "startsAt": starts_at}
+
+
+def test_the_inputs_issue_14_reported_are_4xx_json(world):
+    failures = []
+    for case, (who, method, path, body) in ISSUE_14_CASES.items():
+        # given a request the issue reported as a 500
+        client, auth = _client_and_headers(world, Endpoint(case, method, path, who))
+        url = path.replace("{cart}", world.new_cart()) if "{cart}" in path else path
+        payload = body(world) if body else None
+        data = payload if isinstance(payload, str) else json.dumps(payload) if payload is not None else ""
+        # when it is sent
+        response = client.generic(method, url, data.encode("utf-8", "surrogatepass"), "application/json", **auth)
+        # then it is a 4xx with the JSON error
+        problem = _problem(response, FuzzRequest(method, url, None))
+        if problem or response.status_code < 400:
+            failures.append(f"{case}: {problem or response.status_code} {response.content[:200]!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_multipart_body_on_an_owner_json_endpoint_with_csrf_is_415(world):
+    # given an owner browser session with a CSRF token (the CSRF middleware reads a form body first,
+    # after which request.body raised RawPostDataException)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.store.owner)
+    token = "a" * 32  # an unmasked secret is a valid token for its own cookie
+    client.cookies["csrftoken"] = token
+    # when a multipart form (with the token) is posted to a JSON-only endpoint
+    response = client.post(
+        "/api/discounts/owner/create", {"csrfmiddlewaretoken": token, "storeId": str(world.store.pk)}
+    )
+    # then it is a JSON 415
+    assert response.status_code == 415, response.content[:300]
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"

@@ -110,7 +110,8 @@ def test_beat_close_builds_the_day_that_just_ended_once_and_confirms_ended_perio
 
 
 @pytest.mark.django_db
-def test_celery_task_closes_every_store(store, other_owner_store):
+@pytest.mark.parametrize("clock", ["monday", "first-of-month", "before-cutoff", "at-cutoff"], indirect=True)
+def test_celery_task_closes_every_store(clock, store, other_owner_store):
     cash = fx.method(store)
     yesterday = business_date_for(store) - timedelta(days=1)
     today = business_date_for(store)

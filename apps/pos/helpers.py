@@ -10,9 +10,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.core.errors import DomainError, Invalid
+from apps.core.errors import DomainError
+from apps.core.fields import path_id, path_token
 from apps.stores import services as store_services
 from apps.stores.models import StoreMember
+
+__all__ = [
+    "page_or_partial",
+    "error_response",
+    "domain_errors",
+    "redirect_after_post",
+    "manager_approval",
+    "path_id",
+    "path_token",
+]
 
 
 def page_or_partial(request: HttpRequest, page: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
@@ -55,16 +66,6 @@ def redirect_after_post(request: HttpRequest, to: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(to)
     return redirect(to)
-
-
-def parse_int(value, *, code: str, message: str, minimum: int | None = None, maximum: int | None = None) -> int:
-    try:
-        number = int(str(value).replace(",", "").strip())
-    except (TypeError, ValueError):
-        raise Invalid(code, message) from None
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise Invalid(code, message)
-    return number
 
 
 def manager_approval(request: HttpRequest, pin: str) -> StoreMember:

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
+from apps.core.fields import clean_or_raise, form_error
+from apps.core.parsers import is_clean_text
 from apps.orders import selectors as order_selectors
 from apps.orders.models import OrderStatus
 from apps.payments import shifts as shift_services
@@ -24,11 +26,12 @@ from apps.stores import staff_calls
 from apps.stores.decorators import device_required
 from apps.stores.models import Device
 
+from . import forms as pos_forms
 from . import menu as pos_menu
 from . import state
 from .auth import pos_login, pos_logout, staff_required
 from .cart_view import cart_context, current_cart, discount_needs_manager
-from .helpers import domain_errors, manager_approval, page_or_partial, parse_int, redirect_after_post
+from .helpers import domain_errors, manager_approval, page_or_partial, path_id, path_token, redirect_after_post
 
 # --- login, logout, cashier switch -----------------------------------------------------------------
 
@@ -39,9 +42,7 @@ def pin_login(request):
     status = 200
     if request.method == "POST":
         try:
-            member = store_services.member_authenticate(
-                request.device.store, request.POST.get("pin", ""), throttle_key=f"device:{request.device.pk}"
-            )
+            member = _authenticate(request)
         except DomainError as err:
             error, status = err.message, err.status
         else:
@@ -53,6 +54,16 @@ def pin_login(request):
         "pos/login.html",
         {"store": request.device.store, "error": error, "title": _("직원 PIN 로그인")},
         status=status,
+    )
+
+
+def _authenticate(request):
+    """The member whose PIN was posted; a PIN that is not even text is as wrong as a wrong one."""
+    form = pos_forms.PinForm(request.POST)
+    if not form.is_valid():
+        raise form_error(form, status=403)
+    return store_services.member_authenticate(
+        request.device.store, form.cleaned_data["pin"], throttle_key=f"device:{request.device.pk}"
     )
 
 
@@ -68,10 +79,7 @@ def pin_logout(request):
 @domain_errors
 def switch_member(request):
     """Hand the counter to another cashier: their PIN, no logout; the current sale stays."""
-    member = store_services.member_authenticate(
-        request.device.store, request.POST.get("pin", ""), throttle_key=f"device:{request.device.pk}"
-    )
-    pos_login(request, member)
+    pos_login(request, _authenticate(request))
     return redirect_after_post(request, reverse("pos:home"))
 
 
@@ -91,11 +99,17 @@ def _sell_context(request, cart=None) -> dict:
         # Sales need an open drawer: the screen asks for the opening float first.
         context.update({"denominations": shift_services.DENOMINATIONS, "next": reverse("pos:home")})
         return context
-    context.update(
-        pos_menu.menu_context(store, category=request.GET.get("category", ""), query=request.GET.get("q", ""))
-    )
+    context.update(pos_menu.menu_context(store, **_menu_query(request)))
     context.update(cart_context(request, cart or current_cart(request)))
     return context
+
+
+def _menu_query(request) -> dict:
+    """The grid's tab and search from the query string; anything malformed shows the first tab."""
+    form = pos_forms.MenuQueryForm(request.GET)
+    if not form.is_valid():
+        return {"category": "", "query": ""}
+    return {"category": form.cleaned_data["category"], "query": form.cleaned_data["q"]}
 
 
 def _checkout_order(request):
@@ -133,9 +147,7 @@ def menu_grid(request):
     """The product grid for a category tab or a search (htmx), or the whole screen."""
     if not request.htmx:
         return home(request)
-    context = pos_menu.menu_context(
-        request.device.store, category=request.GET.get("category", ""), query=request.GET.get("q", "")
-    )
+    context = pos_menu.menu_context(request.device.store, **_menu_query(request))
     return render(request, "pos/partials/menu_grid.html", context)
 
 
@@ -152,6 +164,7 @@ def menu_poll(request):
 @staff_required
 @domain_errors
 def product_options(request, product_id: int):
+    product_id = path_id(product_id, code="PRODUCT_NOT_FOUND", message=_("상품을 찾을 수 없습니다."))
     listing = pos_menu.listing(request.device.store, product_id)
     context = {"listing": listing, "section": "sell"}
     return page_or_partial(request, "pos/options.html", "pos/partials/options_dialog.html", context)
@@ -167,24 +180,12 @@ def _cart_response(request, cart, *, status: int = 200, listings: dict | None = 
     return render(request, "pos/partials/cart.html", context, status=status)
 
 
-def _int_field(request, name: str, message: str, *, minimum: int = 1, maximum: int | None = None, default=None):
-    raw = request.POST.get(name, "")
-    if raw == "" and default is not None:
-        return default
-    return parse_int(raw, code=f"INVALID_{name.upper()}", message=message, minimum=minimum, maximum=maximum)
-
-
 @require_POST
 @staff_required
 @domain_errors
 def cart_add(request):
-    product_id = _int_field(request, "product_id", _("상품을 선택하세요."))
-    qty = _int_field(request, "qty", _("수량은 1~99 사이여야 합니다."), maximum=cart_services.MAX_QTY, default=1)
-    option_ids = [
-        parse_int(v, code="INVALID_OPTIONS", message=_("옵션 선택이 올바르지 않습니다."), minimum=1)
-        for v in request.POST.getlist("option")
-        if v != ""
-    ]
+    data = clean_or_raise(pos_forms.CartAddForm(request.POST))
+    product_id = data["product_id"]
     cart = current_cart(request)
     # One menu read for the whole request: the add and the re-rendered cart share these listings.
     listings = cart_selectors.cart_listings(
@@ -194,9 +195,9 @@ def cart_add(request):
         cart.id,
         device=request.device,
         product_id=product_id,
-        qty=qty,
-        option_ids=option_ids,
-        note=request.POST.get("note", "").strip(),
+        qty=data["qty"],
+        option_ids=data["option"],
+        note=data["note"],
         listings=listings,
     )
     return _cart_response(request, cart, listings=listings, close_dialog=True)
@@ -207,9 +208,7 @@ def cart_add(request):
 @domain_errors
 def cart_barcode(request):
     """A scanner types the code and Enter: add that product (or open its options)."""
-    code = request.POST.get("code", "").strip()
-    if not code:
-        raise Invalid("BARCODE_REQUIRED", _("바코드를 입력하세요."))
+    code = clean_or_raise(pos_forms.BarcodeForm(request.POST))["code"]
     listing = pos_menu.listing_by_barcode(request.device.store, code)
     if listing is None:
         raise NotFound("BARCODE_NOT_FOUND", _("바코드 %(code)s에 해당하는 상품이 없습니다.") % {"code": code[:64]})
@@ -229,14 +228,11 @@ def cart_barcode(request):
 @domain_errors
 def cart_line_qty(request, line_id: str):
     cart = current_cart(request)
-    line = cart.line(line_id)
+    line = cart.line(path_token(line_id, code="LINE_NOT_FOUND"))
     if line is None:
         raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
-    if "delta" in request.POST:
-        delta = parse_int(request.POST["delta"], code="INVALID_QTY", message=_("수량 변경이 올바르지 않습니다."))
-        qty = line["qty"] + delta
-    else:
-        qty = _int_field(request, "qty", _("수량은 0~99 사이여야 합니다."), minimum=0, maximum=cart_services.MAX_QTY)
+    data = clean_or_raise(pos_forms.LineQtyForm(request.POST))
+    qty = line["qty"] + data["delta"] if data["qty"] is None else data["qty"]
     if qty <= 0:
         cart = cart_services.cart_line_remove(cart.id, line_id, device=request.device)
     else:
@@ -248,9 +244,9 @@ def cart_line_qty(request, line_id: str):
 @staff_required
 @domain_errors
 def cart_line_note(request, line_id: str):
-    cart = cart_services.cart_line_update(
-        current_cart(request).id, line_id, device=request.device, note=request.POST.get("note", "").strip()
-    )
+    line_id = path_token(line_id, code="LINE_NOT_FOUND")
+    note = clean_or_raise(pos_forms.LineNoteForm(request.POST))["note"]
+    cart = cart_services.cart_line_update(current_cart(request).id, line_id, device=request.device, note=note)
     return _cart_response(request, cart)
 
 
@@ -258,6 +254,7 @@ def cart_line_note(request, line_id: str):
 @staff_required
 @domain_errors
 def cart_line_remove(request, line_id: str):
+    line_id = path_token(line_id, code="LINE_NOT_FOUND")
     cart = cart_services.cart_line_remove(current_cart(request).id, line_id, device=request.device)
     return _cart_response(request, cart)
 
@@ -274,7 +271,7 @@ def cart_clear(request):
 @staff_required
 @domain_errors
 def cart_coupon(request):
-    code = request.POST.get("code", "").strip()
+    code = clean_or_raise(pos_forms.CouponForm(request.POST))["code"]
     if "remove" in request.POST:
         code = ""
     cart = cart_services.cart_update_meta(current_cart(request).id, device=request.device, coupon_code=code)
@@ -298,25 +295,14 @@ def cart_discount(request):
     manager approves with their PIN. Who gave it (and who approved) is kept in its reason."""
     store = request.device.store
     cart = current_cart(request)
-    kind = request.POST.get("kind", "")
-    if kind not in ("PERCENT", "AMOUNT"):
-        raise Invalid("INVALID_DISCOUNT_KIND", _("할인 방식(% 또는 원)을 선택하세요."))
-    value = _int_field(
-        request,
-        "value",
-        _("할인 값이 올바르지 않습니다."),
-        minimum=1,
-        maximum=100 if kind == "PERCENT" else 10_000_000,
-    )
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        raise Invalid("REASON_REQUIRED", _("할인 사유를 입력하세요."))
-    line_id = request.POST.get("line_id", "").strip() or None
+    data = clean_or_raise(pos_forms.DiscountForm(request.POST))
+    kind, value, reason = data["kind"], data["value"], data["reason"]
+    line_id = data["line_id"] or None
     if line_id is not None and cart.line(line_id) is None:
         raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
     by = request.member.display_name
     if discount_needs_manager(store, kind, value):
-        approver = manager_approval(request, request.POST.get("manager_pin", "").strip())
+        approver = manager_approval(request, data["manager_pin"])
         if approver.pk != request.member.pk:
             by = f"{by}/{_('승인')} {approver.display_name}"
     entry = {"kind": kind, "value": value, "reason": f"{reason[:60]} ({by})"[:100], "line_key": line_id}
@@ -331,9 +317,7 @@ def cart_discount(request):
 @domain_errors
 def cart_discount_remove(request):
     cart = current_cart(request)
-    index = parse_int(
-        request.POST.get("index", ""), code="INVALID_DISCOUNT", message=_("할인을 찾을 수 없습니다."), minimum=0
-    )
+    index = clean_or_raise(pos_forms.DiscountRemoveForm(request.POST))["index"]
     discounts = list(cart.meta.get("manual_discounts") or [])
     if index >= len(discounts):
         raise NotFound("DISCOUNT_NOT_FOUND", _("할인을 찾을 수 없습니다."))
@@ -349,15 +333,14 @@ def cart_discount_remove(request):
 @staff_required
 @domain_errors
 def cart_hold(request):
+    label = clean_or_raise(pos_forms.HoldForm(request.POST))["label"][:40]
     cart = current_cart(request)
     if not cart.lines:
         raise Invalid("CART_EMPTY", _("보류할 상품이 없습니다."))
     if state.held_count(request.device) >= state.MAX_HELD:
         raise Conflict("TOO_MANY_HELD", _("보류는 %(n)d건까지 할 수 있습니다.") % {"n": state.MAX_HELD})
     context = cart_context(request, cart)
-    label = request.POST.get("label", "").strip()[:40] or _("보류 %(time)s") % {
-        "time": timezone.localtime().strftime("%H:%M")
-    }
+    label = label or _("보류 %(time)s") % {"time": timezone.localtime().strftime("%H:%M")}
     state.held_add(
         request.device,
         state.HeldSale(
@@ -384,6 +367,7 @@ def held_list(request):
 @staff_required
 @domain_errors
 def held_recall(request, cart_id: str):
+    cart_id = path_token(cart_id, code="HELD_NOT_FOUND")
     held = state.held_take(request.device, cart_id)
     if held is None:
         raise NotFound("HELD_NOT_FOUND", _("보류된 판매를 찾을 수 없습니다. 이미 불러왔을 수 있습니다."))
@@ -427,7 +411,7 @@ def staff_calls_poll(request):
 @require_POST
 @staff_required
 def staff_call_ack(request, call_id: str):
-    if len(call_id) > 64:
+    if len(call_id) > 64 or not is_clean_text(call_id):
         raise Http404
     staff_calls.staff_call_ack(request.device.store, call_id)
     if not request.htmx:

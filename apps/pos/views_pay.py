@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid
+from apps.core.fields import clean_or_raise
 from apps.orders import selectors as order_selectors
 from apps.orders import services as order_services
 from apps.orders.models import Order, OrderStatus
@@ -26,15 +27,16 @@ from apps.payments.models import PaymentMethod, PaymentStatus
 from . import state
 from .auth import staff_required
 from .cart_view import current_cart
-from .helpers import domain_errors, parse_int
+from .forms import CheckoutForm, PayForm, PayKeyForm
+from .helpers import domain_errors, path_token
 
 PAYABLE = (OrderStatus.PENDING_PAYMENT,)
 QUICK_CASH = (10_000, 50_000)
 
 
 def _order(request, public_id: str) -> Order:
-    # Another store's order is a 404 exactly like a missing one.
-    return order_selectors.order_for_store(request.device.store, public_id)
+    # Another store's order is a 404 exactly like a missing one (and so is a malformed id).
+    return order_selectors.order_for_store(request.device.store, path_token(public_id, code="ORDER_NOT_FOUND"))
 
 
 def pay_context(request, order: Order, **extra) -> dict:
@@ -85,8 +87,8 @@ def checkout(request):
     cart = current_cart(request)
     if not cart.lines:
         raise Invalid("CART_EMPTY", _("결제할 상품이 없습니다."))
-    raw_version = request.POST.get("cart_version", "")
-    if raw_version and raw_version != str(cart.version):
+    version = clean_or_raise(CheckoutForm(request.POST))["cart_version"]
+    if version is not None and version != cart.version:
         # The cashier saw another cart (a second tab changed it): show them the cart as it is now.
         raise Conflict("CART_CHANGED", _("장바구니가 바뀌었습니다. 확인 후 다시 결제하세요."))
     cart_services.cart_update_meta(cart.id, device=request.device, member_id=request.member.pk)
@@ -103,31 +105,21 @@ def pay_page(request, public_id: str):
     return render_pay(request, _order(request, public_id))
 
 
-def _payment_kwargs(request, method: PaymentMethod, due: int) -> dict:
-    amount = parse_int(
-        request.POST.get("amount") or due,
-        code="INVALID_AMOUNT",
-        message=_("결제 금액은 1원 이상, 남은 금액 이하여야 합니다."),
-        minimum=1,
-        maximum=due,
-    )
+def _payment_kwargs(request, method: PaymentMethod, due: int, data: dict) -> dict:
+    amount = due if data["amount"] is None else data["amount"]
+    if not 1 <= amount <= due:
+        raise Invalid("INVALID_AMOUNT", _("결제 금액은 1원 이상, 남은 금액 이하여야 합니다."))
     kwargs: dict = {"amount": amount, "member": request.member, "device": request.device}
     if method.kind == PaymentMethod.Kind.CASH:
-        raw = request.POST.get("quick_tendered") or request.POST.get("tendered") or ""
-        tendered = (
-            amount
-            if raw in ("", "exact")
-            else parse_int(raw, code="INVALID_TENDERED", message=_("받은 금액을 숫자로 입력하세요."), minimum=0)
-        )
+        tendered = amount if data["tendered_amount"] is None else data["tendered_amount"]
         if tendered < amount:
             raise Invalid("TENDERED_TOO_LOW", _("받은 금액이 결제 금액보다 적습니다."))
         kwargs["tendered"] = tendered
     elif method.kind == PaymentMethod.Kind.CARD_TERMINAL:
-        approval = request.POST.get("approval_number", "").strip()
-        if not approval:
+        if not data["approval_number"]:
             raise Invalid("APPROVAL_REQUIRED", _("카드 단말기의 승인 번호를 입력하세요."))
-        kwargs["approval_number"] = approval[:30]
-        kwargs["card_company"] = request.POST.get("card_company", "").strip()[:50]
+        kwargs["approval_number"] = data["approval_number"][:30]
+        kwargs["card_company"] = data["card_company"][:50]
     return kwargs
 
 
@@ -136,7 +128,8 @@ def _payment_kwargs(request, method: PaymentMethod, due: int) -> dict:
 @domain_errors
 def pay(request, public_id: str):
     order = _order(request, public_id)
-    key = request.POST.get("form_key", "")
+    key_form = PayKeyForm(request.POST)
+    key = key_form.cleaned_data["form_key"] if key_form.is_valid() else ""
     claim, result = state.form_key_claim(request.device, key)
     if claim == state.FormKeyState.DONE:
         # A double click or a resubmitted form: show what the first submission did, pay nothing.
@@ -153,13 +146,14 @@ def pay(request, public_id: str):
             raise Conflict(
                 "ORDER_NOT_PAYABLE", _("결제할 수 없는 주문입니다 (%(s)s).") % {"s": order.get_status_display()}
             )
-        method = payment_selectors.method_for_store(request.device.store, request.POST.get("method_id"))
+        data = clean_or_raise(PayForm(request.POST))
+        method = payment_selectors.method_for_store(request.device.store, data["method_id"])
         if not method.is_active or "POS" not in (method.channels or []):
             raise Invalid("METHOD_NOT_OFFERED", _("POS에서 쓸 수 없는 결제 수단입니다."))
         due = payment_selectors.amount_open(order)
         if due <= 0:
             raise Conflict("NOTHING_DUE", _("남은 결제 금액이 없습니다."))
-        payment = payment_services.payment_create(order, method, **_payment_kwargs(request, method, due))
+        payment = payment_services.payment_create(order, method, **_payment_kwargs(request, method, due, data))
     except DomainError:
         state.form_key_release(key)
         raise

@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.core.errors import Conflict, DomainError, Invalid
+from apps.core.errors import Conflict, DomainError
+from apps.core.fields import clean_or_raise
 from apps.core.http import safe_next_url
 from apps.payments import shifts as shift_services
 from apps.payments.models import CashMovement, Shift
 
 from .auth import staff_required
-from .helpers import domain_errors, page_or_partial, parse_int, redirect_after_post
+from .forms import CashMoveForm, ShiftCloseForm, ShiftOpenForm
+from .helpers import domain_errors, page_or_partial, path_id, redirect_after_post
 
 
 def shift_context(request, **extra) -> dict:
@@ -30,21 +32,6 @@ def shift_context(request, **extra) -> dict:
     return context
 
 
-def _amount(value, message: str) -> int:
-    return parse_int(value, code="INVALID_AMOUNT", message=message, minimum=0, maximum=shift_services.MAX_CASH_AMOUNT)
-
-
-def _denominations_from(post) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for value in shift_services.DENOMINATIONS:
-        raw = (post.get(f"d{value}") or "").strip()
-        if raw:
-            counts[value] = parse_int(
-                raw, code="INVALID_DENOMINATIONS", message=_("권종별 수량은 0 이상의 숫자여야 합니다."), minimum=0
-            )
-    return counts
-
-
 @require_GET
 @staff_required
 def shift_page(request):
@@ -55,12 +42,10 @@ def shift_page(request):
 @staff_required
 @domain_errors
 def shift_open(request):
-    raw = request.POST.get("opening_float", "")
-    counts = _denominations_from(request.POST)
-    if raw.strip() == "" and counts:
-        opening_float = shift_services.denominations_total(counts)
-    else:
-        opening_float = _amount(raw, _("시재금은 0 이상의 금액이어야 합니다."))
+    data = clean_or_raise(ShiftOpenForm(request.POST))
+    opening_float = data["opening_float"]
+    if opening_float is None:
+        opening_float = shift_services.denominations_total(data["denominations"])
     shift_services.shift_open(
         store=request.device.store, device=request.device, member=request.member, opening_float=opening_float
     )
@@ -80,15 +65,9 @@ def _open_shift(request) -> Shift:
 @domain_errors
 def cash_move(request):
     shift = _open_shift(request)
-    amount = parse_int(
-        request.POST.get("amount", ""), code="INVALID_AMOUNT", message=_("금액은 1원 이상이어야 합니다."), minimum=1
-    )
+    data = clean_or_raise(CashMoveForm(request.POST))
     shift_services.cash_move(
-        shift,
-        kind=request.POST.get("kind", ""),
-        amount=amount,
-        reason=request.POST.get("reason", ""),
-        member=request.member,
+        shift, kind=data["kind"], amount=data["amount"], reason=data["reason"], member=request.member
     )
     if request.htmx:
         return page_or_partial(
@@ -102,12 +81,10 @@ def cash_move(request):
 @domain_errors
 def shift_close(request):
     shift = _open_shift(request)
-    counts = _denominations_from(request.POST)
-    raw = (request.POST.get("counted_cash") or "").strip()
-    counted = None if raw == "" else _amount(raw, _("실제 현금은 0 이상의 금액이어야 합니다."))
-    if counted is None and not counts:
-        raise Invalid("COUNTED_CASH_REQUIRED", _("실제 현금을 입력하세요."))
-    closed = shift_services.shift_close(shift, counted_cash=counted, member=request.member, denominations=counts)
+    data = clean_or_raise(ShiftCloseForm(request.POST))
+    closed = shift_services.shift_close(
+        shift, counted_cash=data["counted_cash"], member=request.member, denominations=data["denominations"]
+    )
     return redirect_after_post(request, reverse("pos:shift_report", args=[closed.pk]))
 
 
@@ -115,7 +92,7 @@ def shift_close(request):
 @staff_required
 def shift_report(request, shift_id: int):
     try:
-        shift = shift_services.shift_for_store(request.device.store, shift_id)
+        shift = shift_services.shift_for_store(request.device.store, path_id(shift_id))
     except DomainError:
         raise Http404 from None  # another store's shift is a plain 404, never a hint that it exists
     report = shift_services.shift_report(shift)

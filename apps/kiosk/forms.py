@@ -1,6 +1,10 @@
+"""The kiosk's forms: numbers through the shared fields (ASCII digits only, bounded), choices
+checked against what this kiosk offers."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.fields import QuantityField
 from apps.orders.models import ServiceType
 
 from .session import MODES
@@ -13,7 +17,13 @@ class ServiceTypeForm(forms.Form):
 
 
 class AddToCartForm(forms.Form):
-    qty = forms.IntegerField(min_value=1, max_value=MAX_LINE_QTY, initial=1)
+    qty = QuantityField(
+        min_value=1,
+        max_value=MAX_LINE_QTY,
+        initial=1,
+        message=_("수량은 1~20개까지 고를 수 있습니다."),
+        code="INVALID_QTY",
+    )
     # Which options are allowed (and min/max per group) is the carts service's call, not the form's.
     option = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
 
@@ -25,7 +35,13 @@ class AddToCartForm(forms.Form):
 
 class LineChangeForm(forms.Form):
     action = forms.ChoiceField(choices=[("inc", "+"), ("dec", "-"), ("remove", "x"), ("set", "=")])
-    qty = forms.IntegerField(min_value=1, max_value=MAX_LINE_QTY, required=False)
+    qty = QuantityField(
+        min_value=1,
+        max_value=MAX_LINE_QTY,
+        required=False,
+        message=_("수량은 1~20개까지 고를 수 있습니다."),
+        code="INVALID_QTY",
+    )
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.carts import selectors as carts
 from apps.core.errors import DomainError
+from apps.core.parsers import parse_id, parse_quantity
 from apps.inventory import selectors as inventory
 from apps.payments import selectors as payments
 
@@ -20,6 +21,8 @@ PAID_ORDER_STATUSES = ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
 ENDED_ORDER_STATUSES = ("CANCELED", "EXPIRED")
 RECOMMENDED = "recommended"
 CHANNEL = "KIOSK"
+# The re-rendered product form shows at most this quantity back (the form allows 20).
+MAX_PREVIEW_QTY = 99
 
 
 def base_context(request, *, screen: str = "") -> dict:
@@ -77,12 +80,26 @@ def option_ids(item) -> list[int]:
     return [option.id for group in item.listing.option_groups for option in group.options]
 
 
+def _preview_qty(value) -> int:
+    try:
+        return parse_quantity(value, "qty", max=MAX_PREVIEW_QTY)
+    except DomainError:
+        return 1
+
+
+def _preview_option_ids(values) -> set[int]:
+    ids = set()
+    for value in values:
+        try:
+            ids.add(parse_id(value, "option"))
+        except DomainError:
+            continue  # a refused form shows its error; the preview just leaves the value out
+    return ids
+
+
 def price_preview(item, selected: set[int], qty) -> int:
     """What the add button shows before JavaScript takes over (display only; the cart re-prices)."""
-    try:
-        qty = max(1, int(qty))
-    except (TypeError, ValueError):
-        qty = 1
+    qty = _preview_qty(qty)
     deltas = sum(o.price_delta for g in item.listing.option_groups for o in g.options if o.id in selected)
     return (item.unit_price + deltas) * qty
 
@@ -91,8 +108,8 @@ def product_context(request, cart, item, version: str, form) -> dict:
     selected: set[int] = set()
     qty = 1
     if form.is_bound:
-        selected = {int(v) for v in form.data.getlist("option") if str(v).isdigit()}
-        qty = form.data.get("qty", 1)
+        selected = _preview_option_ids(form.data.getlist("option"))
+        qty = _preview_qty(form.data.get("qty", 1))
     return {
         **base_context(request, screen="product"),
         "item": item,

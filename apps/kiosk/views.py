@@ -20,6 +20,7 @@ from apps.carts import selectors as cart_selectors
 from apps.carts import services as carts
 from apps.core.api import api_view, json_response
 from apps.core.errors import DomainError, NotFound
+from apps.core.fields import path_id, path_token
 from apps.core.http import safe_next_url
 from apps.inventory import selectors as inventory
 from apps.orders import selectors as order_selectors
@@ -172,6 +173,7 @@ def menu_version(request):
 @with_cart
 def product(request, product_id: int):
     cart = _require_cart(request)
+    product_id = path_id(product_id, code="PRODUCT_NOT_FOUND")
     item, version = screens.product_item(request.device.store, product_id)
     if item is None:
         raise Http404
@@ -219,7 +221,7 @@ def cart_view(request):
 @with_cart
 def cart_line(request, line_id: str):
     cart = _require_cart(request)
-    line = screens.cart_line(cart, line_id)
+    line = screens.cart_line(cart, path_token(line_id, code="LINE_NOT_FOUND"))
     if line is None:
         raise Http404
     form = LineChangeForm(request.POST)
@@ -310,7 +312,7 @@ def pay(request):
 
 
 def _own_order(request, public_id: str):
-    order = order_selectors.order_for_store(request.device.store, public_id)
+    order = order_selectors.order_for_store(request.device.store, path_token(public_id, code="ORDER_NOT_FOUND"))
     # Another kiosk of the same store has no business with this customer's order either.
     if order.device_id != request.device.pk:
         raise Http404
@@ -388,11 +390,11 @@ def order_done(request, public_id: str):
 @require_GET
 def receipt(request, store_id: int, public_id: str):
     """The digital receipt behind the QR code: public, found only by the unguessable public id."""
-    store = Store.objects.filter(pk=store_id).first()
-    if store is None:
-        raise Http404
     try:
-        order = order_selectors.order_for_store(store, public_id)
+        store = Store.objects.filter(pk=path_id(store_id)).first()
+        if store is None:
+            raise Http404
+        order = order_selectors.order_for_store(store, path_token(public_id))
     except NotFound:
         raise Http404 from None
     return render(request, "kiosk/receipt.html", screens.receipt_context(order))

@@ -7,10 +7,17 @@ from allauth.socialaccount.models import SocialApp
 from django.http import Http404
 from django.urls import reverse
 
+from apps.core.http import client_address
+
 from . import services
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        # The login limit's "per client address" is the address pairing counts (TRUSTED_PROXY_COUNT):
+        # behind a load balancer allauth would see the balancer, so one guesser would lock every owner out.
+        return client_address(request)
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)
         if commit:

@@ -1,7 +1,9 @@
-"""Where to send a browser back to: the one `next` check every view uses."""
+"""Request facts every app reads the same way: where to send a browser back to (`next`) and which
+client address a rate limit counts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -23,3 +25,17 @@ def safe_next_url(request: HttpRequest, default: str = "") -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return default
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address for rate limits (pairing, logins). Behind N trusted proxies
+    (TRUSTED_PROXY_COUNT), the N-th address from the right of X-Forwarded-For is the client;
+    anything further left is client-supplied and could be forged to dodge the limit, so it is never
+    used. Without a proxy count the balancer's own address would be every client's: one guesser
+    would lock everybody out."""
+    trusted_proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if trusted_proxies > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= trusted_proxies:
+            return forwarded[-trusted_proxies]
+    return request.META.get("REMOTE_ADDR", "unknown")

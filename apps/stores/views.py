@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.core.api import api_methods, api_view, json_response, parse_json_body
 from apps.core.errors import DomainError
-from apps.core.http import safe_next_url
+from apps.core.http import client_address, safe_next_url
 from apps.core.parsers import parse_text
 
 from . import services
@@ -13,18 +13,6 @@ from .forms import PairForm
 from .models import Device
 
 _HOME_BY_KIND = {Device.Kind.POS: "/pos/", Device.Kind.KIOSK: "/kiosk/", Device.Kind.KITCHEN: "/"}
-
-
-def client_address(request) -> str:
-    """The client's address for rate limits. Behind N trusted proxies (TRUSTED_PROXY_COUNT), the
-    N-th address from the right of X-Forwarded-For is the client; anything further left is
-    client-supplied and could be forged to dodge the limit, so it is never used."""
-    trusted_proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-    if trusted_proxies > 0:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= trusted_proxies:
-            return forwarded[-trusted_proxies]
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _set_device_cookie(response, token: str) -> None:

@@ -27,8 +27,8 @@ def owner():
     return owner
 
 
-def _login(client, email: str, password: str):
-    return client.post(reverse("account_login"), {"login": email, "password": password, "next": "/admin/"})
+def _login(client, email: str, password: str, **extra):
+    return client.post(reverse("account_login"), {"login": email, "password": password, "next": "/admin/"}, **extra)
 
 
 def _logged_in(client) -> bool:
@@ -98,3 +98,21 @@ def test_the_lockout_is_per_email_not_per_letter_case(client, owner):
             _login(client, email, "wrong-password")
         assert TOO_MANY in _login(client, owner.email, PASSWORD).content.decode()
         assert not _logged_in(client)
+
+
+def test_behind_the_balancer_the_per_address_limit_counts_the_forwarded_client(client, owner, settings):
+    # given one proxy in front (TRUSTED_PROXY_COUNT, as for pairing): every request's REMOTE_ADDR is
+    # the balancer's, the client is the last X-Forwarded-For address
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.2"}
+    owner_at_home = {"HTTP_X_FORWARDED_FOR": "198.51.100.9", "REMOTE_ADDR": "10.0.0.2"}
+    with time_machine.travel(NOW, tick=False):
+        # when one client fails 10 times in a minute, on 10 different emails
+        for n in range(10):
+            _login(client, f"guess{n}@example.com", "wrong-password", **guesser)
+        # then that client is refused, even for a right password
+        assert TOO_MANY in _login(client, owner.email, PASSWORD, **guesser).content.decode()
+        assert not _logged_in(client)
+        # and the owner, behind the same balancer, still gets in
+        assert _login(client, owner.email, PASSWORD, **owner_at_home).status_code == 302
+        assert _logged_in(client)

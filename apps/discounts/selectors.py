@@ -83,6 +83,26 @@ def category_descendants(owner_id: int) -> dict[int, frozenset[int]]:
     return result
 
 
+# No ISO weekday: a rule whose stored weekdays are all unreadable is in force on none of them.
+_NO_WEEKDAY = frozenset({0})
+# ints, and the digit strings an older form may have stored ("1" … "7")
+_WEEKDAY_VALUES = frozenset([*range(1, 8), *(str(d) for d in range(1, 8))])
+
+
+def _weekdays(stored) -> frozenset[int]:
+    """ISO weekdays 1-7 from the JSON column; never raises on what an older version or a hand
+    edit left there. Entries that are not weekdays are dropped; if none is left of a non-empty
+    list the rule applies on no day (an empty list would mean every day)."""
+    if not stored:
+        return frozenset()
+    if not isinstance(stored, list):
+        return _NO_WEEKDAY
+    days = frozenset(
+        int(d) for d in stored if isinstance(d, int | str) and not isinstance(d, bool) and d in _WEEKDAY_VALUES
+    )
+    return days or _NO_WEEKDAY
+
+
 def rule_from_discount(
     discount: Discount, *, categories: dict[int, frozenset[int]] | None = None, coupon: Coupon | None = None
 ) -> DiscountRule:
@@ -104,7 +124,7 @@ def rule_from_discount(
         channel=discount.channel,
         valid_from=valid_from,
         valid_to=valid_to,
-        weekdays=frozenset(int(d) for d in (discount.weekdays or [])),
+        weekdays=_weekdays(discount.weekdays),
         time_start=discount.time_start,
         time_end=discount.time_end,
         coupon_only=discount.coupon_only,

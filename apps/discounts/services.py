@@ -122,7 +122,8 @@ def coupon_redeem(coupon_id: int, order_ref: str) -> CouponRedemption:
     """
     order_ref = str(order_ref)
     with transaction.atomic():
-        coupon = Coupon.objects.select_for_update().filter(pk=coupon_id).first()
+        # The period is not needed here, and a stored out-of-range one would not load (DataError).
+        coupon = Coupon.objects.select_for_update().defer("valid_from", "valid_to").filter(pk=coupon_id).first()
         if coupon is None:
             raise NotFound("COUPON_NOT_FOUND", _("쿠폰을 찾을 수 없습니다."))
         existing = CouponRedemption.objects.filter(coupon=coupon, order_ref=order_ref, released_at__isnull=True).first()

@@ -11,9 +11,10 @@ import json
 import pytest
 import time_machine
 from django.db import DataError, connection, transaction
+from django.utils import timezone
 
 from apps.discounts import selectors
-from apps.discounts.models import Discount
+from apps.discounts.models import Coupon, Discount
 from tests.carts.factories import listed_product
 from tests.factories import DeviceFactory
 
@@ -120,3 +121,43 @@ def test_selectors_read_clamped_bounds(store):
     rule = selectors.rule_from_discount(loaded)
     # then the bounds are the clamped ones, both readable
     assert rule.valid_from.year == 1900 and rule.valid_to.year == 2200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ([1, 2], frozenset({1, 2})),
+        (["1", "7"], frozenset({1, 7})),
+        ([1, "x", None, [3], {"d": 4}, 8, True, 2.0], frozenset({1})),
+        (["x", 0], frozenset({0})),  # nothing readable: in force on no day
+        ({"mon": True}, frozenset({0})),
+        ([], frozenset()),
+    ],
+)
+def test_stored_weekdays_never_raise(store, stored, expected):
+    # given a discount whose weekdays column holds anything JSON can
+    discount = Discount.objects.create(store=store, name="요일 할인", scope="ORDER", kind="PERCENT", value=10)
+    Discount.objects.filter(pk=discount.pk).update(weekdays=stored)
+    # when the selectors read it, then only real ISO weekdays are kept
+    assert selectors.rule_from_discount(Discount.objects.get(pk=discount.pk)).weekdays == expected
+
+
+@pytest.mark.django_db
+def test_a_stored_coupon_with_an_extreme_period_is_read_clamped(store):
+    # given a coupon stored with a BC start (its discount with a year-10000 end)
+    discount = Discount.objects.create(
+        store=store, name="쿠폰 할인", scope="ORDER", kind="AMOUNT", value=500, coupon_only=True
+    )
+    coupon = Coupon.objects.create(store=store, code="WELCOME", discount=discount)
+    _store_raw_period(discount, None, "9999-12-31 23:59:59-14")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Coupon._meta.db_table} SET valid_from = '0001-01-01 00:00:00+09'::timestamptz WHERE id = %s",
+            [coupon.pk],
+        )
+    # when the coupon is looked up and priced
+    with time_machine.travel(NOW, tick=False):
+        context = selectors.pricing_context(store, channel="POS", at=timezone.now(), coupon_code="welcome")
+    # then it is in force
+    assert context.coupon is not None and context.coupon.value == 500

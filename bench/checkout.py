@@ -483,6 +483,99 @@ def wait_http(base: str, stack: Stack, timeout: float = 60) -> None:
     raise SystemExit("gunicorn did not answer /healthz in time")
 
 
+# --- py-spy ----------------------------------------------------------------------------------------
+
+
+# Where a sample's innermost frame is, by its file: waiting on a server (py-spy counts a C call that
+# waits on a socket as active) or Python running in some layer.
+SAMPLE_KINDS = (
+    ("waiting on PostgreSQL", ("psycopg/connection.py", "psycopg/client_cursor.py", "psycopg/cursor.py")),
+    ("waiting on Redis", ("redis/_parsers/socket.py", "redis/connection.py")),
+    ("gunicorn (accept, signals, socket writes)", ("gunicorn/", "selectors.py")),
+    ("Django ORM (building SQL, making rows)", ("django/db/",)),
+    ("psycopg (adapting values)", ("psycopg/",)),
+    ("Django templates", ("django/template/",)),
+    ("Django (other)", ("django/",)),
+    ("the app (apps/, pos_project/)", ("apps/", "pos_project/")),
+    ("redis-py, django-redis, Celery, kombu", ("redis/", "django_redis/", "celery/", "kombu/")),
+    ("logging, prometheus-client, JSON", ("logging/", "prometheus_client/", "json/")),
+)
+
+
+def sample_kind(frame: str) -> str:
+    """`function (path:line)` → the SAMPLE_KINDS entry its path falls in, else "other Python"."""
+    path = frame.rpartition("(")[2]
+    for kind, markers in SAMPLE_KINDS:
+        if any(marker in path for marker in markers):
+            return kind
+    return "other Python"
+
+
+@dataclass
+class SpySummary:
+    samples: int
+    kinds: list[tuple[str, int]]
+    own: list[tuple[str, int]]
+    app_inclusive: list[tuple[str, int]]
+
+
+def summarize_collapsed(text: str, top: int = 25) -> SpySummary:
+    """py-spy's raw (collapsed) output — `frame;frame;…;leaf count` per line — as the samples by kind of
+    innermost frame, the top functions by own samples, and the app's functions (apps/) by inclusive
+    samples (once per stack however deep it recurses): where the hot path's time goes."""
+    total, kinds, own, app = 0, {}, {}, {}
+    for line in text.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        frames = [frame for frame in stack.split(";") if frame and not frame.startswith("process ")]
+        if not frames:
+            continue
+        total += n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+        kind = sample_kind(frames[-1])
+        kinds[kind] = kinds.get(kind, 0) + n
+        for frame in {frame for frame in frames if "(apps/" in frame}:
+            app[frame] = app.get(frame, 0) + n
+
+    def ranked(counts: dict) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+    return SpySummary(total, ranked(kinds), ranked(own), ranked(app))
+
+
+def py_spy_profile(stack: Stack, base: str, setup: dict, cash: int, clients: int, seconds: float) -> str:
+    """Sample gunicorn's workers (on CPU only, py-spy's default) while `clients` check out, in a round
+    of its own: the sampler costs CPU, so no measured level runs under it."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    web = next(process for name, process in stack.processes if name == "web")
+    raw = stack.workdir / "py-spy.txt"
+    argv = [py_spy, "record", "--subprocesses", "--function", "--format", "raw", "-o", str(raw)]
+    spy = subprocess.Popen(
+        [*argv, "--duration", str(int(seconds) + 1), "--pid", str(web.pid)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    time.sleep(1)
+    asyncio.run(drive(base, setup, clients, seconds, cash))
+    _out, err = spy.communicate(timeout=120)
+    if not raw.exists():
+        return f"py-spy failed: {err.decode(errors='replace')[-1000:]}"
+    summary = summarize_collapsed(raw.read_text())
+    total = summary.samples or 1
+    lines = [f"\npy-spy of the web workers, {clients} clients for {seconds:.0f} s: {summary.samples} samples"]
+    for title, rows in (
+        ("by where the innermost frame is", summary.kinds),
+        ("top functions by own samples", summary.own),
+        ("top app functions (apps/) by inclusive samples", summary.app_inclusive),
+    ):
+        lines.append(f"  {title}:")
+        lines += [f"    {100 * n / total:5.1f}%  {frame}" for frame, n in rows]
+    return "\n".join(lines)
+
+
 # --- in-process parts (run with the app's settings, in a subprocess) ----------------------------
 
 
@@ -675,6 +768,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--pgbench-scale", type=int, default=None, help="pgbench -i -s (default 10, 1 quick)")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N in-process checkouts")
+    parser.add_argument(
+        "--py-spy", type=float, default=0, metavar="S", help="after the levels, py-spy the web workers for S s of load"
+    )
     parser.add_argument("--show-sql", action="store_true", help="print each step's SQL (first 160 characters)")
     parser.add_argument("--keep", action="store_true", help="leave the work directory (logs) in place")
     args = parser.parse_args(argv)
@@ -777,6 +873,9 @@ def main(argv: list[str] | None = None) -> None:
             levels.append(level)
             log(level.summary())
             time.sleep(1)
+        spy_report = ""
+        if args.py_spy:
+            spy_report = py_spy_profile(stack, base, setup, cash, reference_level(levels).clients, args.py_spy)
 
         print("\nPer level:")
         for level in levels:
@@ -786,6 +885,8 @@ def main(argv: list[str] | None = None) -> None:
         if counts.get("profile"):
             (workdir / "profile.txt").write_text(counts["profile"])
             print("\ncProfile of in-process checkouts:\n" + counts["profile"])
+        if spy_report:
+            print(spy_report)
         log(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
         if any(level.checkouts == 0 for level in levels):
             stack.tail_logs()

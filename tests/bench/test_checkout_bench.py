@@ -105,3 +105,33 @@ def test_clients_list_and_quick_mode(bench):
     assert (quick.clients, quick.seconds, quick.pgbench_scale) == ([16], 5, 1)
     full = bench.parse_args(["--clients", "8,16,32", "--seconds", "20"])
     assert (full.clients, full.seconds, full.warmup, full.pgbench_scale) == ([8, 16, 32], 20.0, 3, 10)
+
+
+def test_py_spy_samples_are_summed_by_kind_own_and_app_inclusive(bench):
+    # given py-spy's collapsed stacks: a view waiting on PostgreSQL, building SQL, and recursing in app code
+    view = "cart_items (apps/carts/views.py:52)"
+    service = "cart_line_add (apps/carts/services.py:168)"
+    raw = "\n".join(
+        [
+            f'process 1:"gunicorn";{view};{service};Connection.wait (psycopg/connection.py:479) 6',
+            f'process 1:"gunicorn";{view};SQLCompiler.compile (django/db/models/sql/compiler.py:572) 3',
+            f"{view};{service};{service};_price (apps/discounts/pricing.py:10) 1",
+            "garbage line",
+        ]
+    )
+    # when summarized
+    summary = bench.summarize_collapsed(raw)
+    # then every sample counts once, by the innermost frame's kind and function
+    assert summary.samples == 10
+    assert summary.kinds == [
+        ("waiting on PostgreSQL", 6),
+        ("Django ORM (building SQL, making rows)", 3),
+        ("the app (apps/, pos_project/)", 1),
+    ]
+    assert summary.own[0] == ("Connection.wait (psycopg/connection.py:479)", 6)
+    # and an app function counts once per stack even when it recurses
+    assert dict(summary.app_inclusive) == {
+        view: 10,
+        service: 7,
+        "_price (apps/discounts/pricing.py:10)": 1,
+    }

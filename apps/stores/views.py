@@ -12,7 +12,12 @@ from .decorators import api_device_required, current_device
 from .forms import PairForm
 from .models import Device
 
-_HOME_BY_KIND = {Device.Kind.POS: "/pos/", Device.Kind.KIOSK: "/kiosk/", Device.Kind.KITCHEN: "/"}
+_HOME_BY_KIND = {
+    Device.Kind.POS: "/pos/",
+    Device.Kind.KIOSK: "/kiosk/",
+    Device.Kind.KITCHEN: "/",
+    Device.Kind.TABLE: "/table/",
+}
 
 
 def _set_device_cookie(response, token: str) -> None:

@@ -94,3 +94,17 @@ def test_an_unassigned_tablet_says_so(client, store):
     device_client(client, lonely)
     response = client.get("/table/")
     assert response.status_code == 409 and "연결된 테이블이 없습니다" in response.content.decode()
+
+
+def test_pairing_a_table_tablet_opens_its_menu(client, store, stew):
+    from django.urls import reverse
+
+    from apps.stores import services as store_services
+    from apps.stores.models import Device
+
+    device = Device.objects.create(store=store, kind="TABLE", name="5번 태블릿")
+    make_table(store, "5", tablet=device)
+    code = store_services.device_issue_pairing_code(device)
+    response = client.post(reverse("stores:pair"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/table/"
+    assert "김치찌개" in client.get("/table/").content.decode()

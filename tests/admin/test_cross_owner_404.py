@@ -109,6 +109,12 @@ def test_another_owners_object_is_a_404_on_every_admin_page(client, admin_client
     assert client.post(_url(obj, "delete"), {"post": "yes"}).status_code == 404
     assert client.get(_url(obj, "history")).status_code == 404
 
+    # and a bulk action naming it (as a forged changelist POST would) does not reach it
+    response = client.post(
+        _url(obj, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+    )
+    assert response.status_code in (200, 302, 403), response.status_code
+
     # then B's object is untouched
     assert model._default_manager.filter(pk=obj.pk).exists()
 

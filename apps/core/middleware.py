@@ -1,9 +1,10 @@
 """Request hygiene in front of every view, and the JSON error shape for every 4xx under the API.
 
-- A NUL in the URL path or the query string (`GET /payments/%00`) is refused with a 400 here,
-  before a view can pass it to PostgreSQL (which refuses NUL in text) or Redis. The WSGI server
-  hands the path over as bytes read as latin-1 and Django re-percent-encodes invalid UTF-8, so a
-  lone surrogate cannot reach a view through the URL; NUL is the one character that can.
+- A NUL in the URL path or the query string (`GET /payments/%00`) is refused with a 400 here, and
+  a cookie holding one is ignored: otherwise it would reach PostgreSQL (which refuses NUL in text,
+  a 500) or Redis. Django decodes the path, query string and cookies as UTF-8 with invalid bytes
+  re-percent-encoded or replaced, so a lone surrogate cannot arrive that way; NUL is the one
+  character that can.
 - Under the JSON API paths a 4xx that Django or a decorator rendered as HTML (no URL matched,
   a disallowed method, a body too large, a suspicious request) becomes `{"error": {"code",
   "message"}}`, so an API client always gets the documented shape.
@@ -73,6 +74,10 @@ class RequestHygieneMiddleware:
             if api:
                 return error_response("INVALID_URL", message, 400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        # A cookie with a NUL (a forged session id) would reach the session table: ignore it, as
+        # if it had not been sent (the request then simply has no session).
+        for name in [n for n, v in request.COOKIES.items() if "\x00" in n or "\x00" in v]:
+            del request.COOKIES[name]
         response = self.get_response(request)
         if api and 400 <= response.status_code < 500 and "json" not in response.get("Content-Type", ""):
             status = response.status_code

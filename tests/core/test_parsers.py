@@ -286,3 +286,15 @@ def test_an_unmatched_api_url_is_a_json_404(client, owner):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
     assert response.json()["error"]["message"]
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_with_a_nul_is_ignored_not_a_500(client):
+    # given a forged session id holding a NUL (it would reach the session table)
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    # when it comes with an API call and a page
+    api = client.get("/api/devices/me")
+    page = client.get("/accounts/login/")
+    # then the request is answered as one without a session
+    assert api.status_code == 401 and api.json()["error"]["code"] == "DEVICE_UNAUTHORIZED"
+    assert page.status_code == 200

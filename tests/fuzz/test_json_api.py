@@ -255,6 +255,9 @@ def fuzz_requests(draw, endpoint: Endpoint, params: dict, valid_body: dict | Non
         headers["HTTP_IDEMPOTENCY_KEY"] = _as_wsgi_header(draw(hostile_strings(max_size=30)))
     if endpoint.who != "anon" and draw(st.integers(0, 14)) == 0:
         headers["HTTP_AUTHORIZATION"] = "Device " + _as_wsgi_header(draw(hostile_strings(max_size=80)))
+    if draw(st.integers(0, 19)) == 0:
+        # replaces the client's own cookies (an owner is then simply not logged in)
+        headers["HTTP_COOKIE"] = "sessionid=" + _as_wsgi_header(draw(hostile_strings(max_size=30))).replace(";", "")
     return FuzzRequest(method, url, body, headers)
 
 

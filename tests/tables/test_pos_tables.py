@@ -160,3 +160,19 @@ def test_owner_admin_shows_a_tab_with_its_rounds_and_voids(client, owner, store,
     assert page.status_code == 200
     body = page.content.decode()
     assert "잘못 주문" in body and "홀 3" in body
+
+
+def test_paid_tabs_appear_in_the_pos_history_with_their_voids(pos_client, store, table, stew, manager):
+    from apps.payments import services as payment_services
+    from tests.payments.factories import make_method
+
+    tab = tabs.tab_open(table, guests=2)
+    tabs.tab_round_add(tab, [{"productId": stew.product.pk, "qty": 2}])
+    tabs.tab_line_void(tab, OrderLine.objects.get().pk, qty=1, reason="잘못 주문", approver=manager)
+    # an open tab lives on the floor; once paid it is in the day's history like any order
+    tabs.tab_freeze_for_payment(tab)
+    payment_services.payment_create(tab, make_method(store, "CASH"))
+    listing = pos_client.get("/pos/orders/")
+    assert listing.status_code == 200 and f"#{tab.order_number}" in listing.content.decode()
+    detail = pos_client.get(f"/pos/orders/{tab.public_id}/")
+    assert detail.status_code == 200 and "9,000원" in detail.content.decode()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.carts",
     "apps.orders",
     "apps.payments",
+    "apps.kitchen",
     "apps.settlement",
     "apps.pos",
     "apps.kiosk",

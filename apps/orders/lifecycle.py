@@ -32,7 +32,8 @@ K = KitchenStatus
 KITCHEN_TRANSITIONS: dict[str, frozenset[str]] = {
     K.NEW: frozenset({K.PREPARING, K.READY}),
     K.PREPARING: frozenset({K.READY}),
-    K.READY: frozenset({K.DONE}),
+    # READY → PREPARING: the kitchen undid a bump, or a table round added work to a ready tab.
+    K.READY: frozenset({K.DONE, K.PREPARING}),
     K.DONE: frozenset(),
 }
 

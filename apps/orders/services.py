@@ -173,6 +173,7 @@ def _create_order(
         ]
     )
     order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note="placed")
+    events.order_placed_in_transaction.send(sender=Order, order=order)
     transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
     return order
 
@@ -357,6 +358,7 @@ def order_mark_paid(order: Order) -> Order:
         if current.status != S.PENDING_PAYMENT:
             raise lifecycle.illegal_move(current.status, S.PAID, code="ORDER_NOT_PAYABLE")
         locked = lifecycle.move(order, S.PAID, note="paid", paid_at=timezone.now())
+        events.order_paid_in_transaction.send(sender=Order, order=locked)
         if locked.coupon_id:
             coupon_redeem(locked.coupon_id, locked.public_id)
         if locked.table_id:

@@ -91,6 +91,7 @@ class Device(TimeStampedModel):
         KIOSK = "KIOSK", _("키오스크")
         KITCHEN = "KITCHEN", _("주방 화면")
         TABLE = "TABLE", _("테이블 태블릿")
+        BOARD = "BOARD", _("주문 현황판")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="devices")
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices)

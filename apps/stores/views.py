@@ -15,8 +15,9 @@ from .models import Device
 _HOME_BY_KIND = {
     Device.Kind.POS: "/pos/",
     Device.Kind.KIOSK: "/kiosk/",
-    Device.Kind.KITCHEN: "/",
+    Device.Kind.KITCHEN: "/kitchen/",
     Device.Kind.TABLE: "/table/",
+    Device.Kind.BOARD: "/board/",
 }
 
 

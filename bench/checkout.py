@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("create_cart", "add_item_1", "add_item_2", "start_payment", "cash_payment")
 PGBENCH_CLIENTS = 8
 WEB_WORKERS = 4
+DURABILITY = ["fsync", "synchronous_commit", "full_page_writes"]
 LONG_CART = 10  # lines of the cart whose add-item cost is counted line by line
 JSON_MARK = "BENCH-JSON "  # the in-process parts' answer, told apart from the app's JSON log lines
 
@@ -842,6 +843,11 @@ def main(argv: list[str] | None = None) -> None:
     try:
         server = os.environ.get("DATABASE_URL") or stack.start_postgres()
         database_url = stack.create_database(server, "cloudpos_bench")
+        with _admin_connect(database_url) as conn:
+            settings = dict(conn.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [DURABILITY]))
+        log("PostgreSQL " + ", ".join(f"{name}={settings.get(name)}" for name in DURABILITY))
+        if settings.get("fsync") != "on":
+            log("warning: fsync is off on this server: the figures are not production's")
         pgbench_url = stack.create_database(server, "cloudpos_pgbench")
         redis_url = os.environ.get("REDIS_URL") or stack.start_redis()
         env = production_env(database_url=database_url, redis_url=redis_url, workdir=workdir)

@@ -90,6 +90,27 @@ class LevelResult:
     add_item_ms: list[float] = field(default_factory=list)
     checkout_ms: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
+    step_ms: dict[str, list[float]] = field(default_factory=dict)
+    client_cpu_s: float = 0.0  # the load generator's own CPU time in the window (all of its process)
+
+    def add(self, steps: dict[str, float], total_ms: float) -> None:
+        """One checkout that ended inside the window."""
+        self.checkouts += 1
+        self.checkout_ms.append(total_ms)
+        for step, ms in steps.items():
+            self.step_ms.setdefault(step, []).append(ms)
+            if step.startswith("add_item"):
+                self.add_item_ms.append(ms)
+
+    def steps_summary(self) -> str:
+        """p50/p95 of each step: which request the checkout's time goes to."""
+        parts = [
+            f"{step} {percentile(self.step_ms[step], 50):.0f}/{percentile(self.step_ms[step], 95):.0f}"
+            for step in STEPS
+            if step in self.step_ms
+        ]
+        cpu = 100 * self.client_cpu_s / self.seconds if self.seconds else 0.0
+        return f"    steps p50/p95 ms: {', '.join(parts)}; load client CPU {cpu:.0f}% of one core"
 
     @property
     def per_second(self) -> float:
@@ -395,32 +416,24 @@ async def _call(session, method: str, url: str, step: str, token: str, body: dic
 
 async def one_checkout(
     session, base: str, kiosk: str, pos: str, products: list[int], cash_method: int
-) -> tuple[list[float], float]:
-    """One checkout; returns (the add-item latencies, the whole checkout's), in ms."""
-    started = time.perf_counter()
-    cart = await _call(session, "POST", f"{base}/api/carts", "create_cart", kiosk, {})
-    adds = []
-    for index, product in enumerate(products[:2]):
+) -> tuple[dict[str, float], float]:
+    """One checkout; returns (each step's latency, the whole checkout's), in ms."""
+    steps: dict[str, float] = {}
+
+    async def timed(step: str, method: str, path: str, token: str, body: dict | None = None) -> dict:
         t0 = time.perf_counter()
-        await _call(
-            session,
-            "POST",
-            f"{base}/api/carts/{cart['cartId']}/items",
-            f"add_item_{index + 1}",
-            kiosk,
-            {"productId": product, "qty": 1},
-        )
-        adds.append((time.perf_counter() - t0) * 1000)
-    order = await _call(session, "POST", f"{base}/api/orders/start-payment/{cart['cartId']}", "start_payment", kiosk)
-    await _call(
-        session,
-        "POST",
-        f"{base}/payments",
-        "cash_payment",
-        pos,
-        {"orderId": order["orderId"], "paymentMethodId": cash_method},
-    )
-    return adds, (time.perf_counter() - started) * 1000
+        answer = await _call(session, method, f"{base}{path}", step, token, body)
+        steps[step] = (time.perf_counter() - t0) * 1000
+        return answer
+
+    started = time.perf_counter()
+    cart = await timed("create_cart", "POST", "/api/carts", kiosk, {})
+    for index, product in enumerate(products[:2]):
+        body = {"productId": product, "qty": 1}
+        await timed(f"add_item_{index + 1}", "POST", f"/api/carts/{cart['cartId']}/items", kiosk, body)
+    order = await timed("start_payment", "POST", f"/api/orders/start-payment/{cart['cartId']}", kiosk)
+    await timed("cash_payment", "POST", "/payments", pos, {"orderId": order["orderId"], "paymentMethodId": cash_method})
+    return steps, (time.perf_counter() - started) * 1000
 
 
 async def drive(
@@ -446,18 +459,23 @@ async def drive(
             kiosk, pos = kiosks[index % len(kiosks)], poses[index % len(poses)]
             while time.perf_counter() < window_closes:
                 try:
-                    adds, total = await one_checkout(session, base, kiosk, pos, products, cash_method)
+                    steps, total = await one_checkout(session, base, kiosk, pos, products, cash_method)
                 except StepFailed as failure:
                     if in_window():
                         result.errors[failure.key] = result.errors.get(failure.key, 0) + 1
                     await asyncio.sleep(0.05)  # a failing server must not be hammered in a tight loop
                     continue
                 if in_window():
-                    result.checkouts += 1
-                    result.add_item_ms.extend(adds)
-                    result.checkout_ms.append(total)
+                    result.add(steps, total)
 
-        await asyncio.gather(*(client(i) for i in range(clients)))
+        async def client_cpu() -> None:
+            # The client's CPU time over the window: what the load generator took from the server.
+            await asyncio.sleep(max(0.0, window_opens - time.perf_counter()))
+            cpu_at_open = time.process_time()
+            await asyncio.sleep(max(0.0, window_closes - time.perf_counter()))
+            result.client_cpu_s = time.process_time() - cpu_at_open
+
+        await asyncio.gather(client_cpu(), *(client(i) for i in range(clients)))
     return result
 
 
@@ -906,6 +924,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\nPer level:")
         for level in levels:
             print("  " + level.summary())
+            print("  " + level.steps_summary())
         print(f"\npgbench -c {PGBENCH_CLIENTS}: -N {tps['-N']:.0f} tps, -S {tps['-S']:.0f} tps")
         queries = print_counts(counts, show_sql=args.show_sql)
         if counts.get("profile"):

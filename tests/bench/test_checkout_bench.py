@@ -135,3 +135,21 @@ def test_py_spy_samples_are_summed_by_kind_own_and_app_inclusive(bench):
         service: 7,
         "_price (apps/discounts/pricing.py:10)": 1,
     }
+
+
+def test_a_checkout_adds_its_steps_and_both_add_items(bench):
+    # given an empty level of 5 s
+    result = bench.LevelResult(clients=2, seconds=5)
+    steps = {"create_cart": 10.0, "add_item_1": 20.0, "add_item_2": 40.0, "start_payment": 80.0, "cash_payment": 60.0}
+    # when two checkouts end in its window (the client took 1 s of CPU)
+    result.add(steps, 210.0)
+    result.add({**steps, "add_item_1": 30.0}, 220.0)
+    result.client_cpu_s = 1.0
+    # then both add-items of each feed the add-item percentiles, and every step has its own
+    assert result.checkouts == 2
+    assert sorted(result.add_item_ms) == [20.0, 30.0, 40.0, 40.0]
+    assert result.checkout_ms == [210.0, 220.0]
+    assert result.steps_summary() == (
+        "    steps p50/p95 ms: create_cart 10/10, add_item_1 25/30, add_item_2 40/40, "
+        "start_payment 80/80, cash_payment 60/60; load client CPU 20% of one core"
+    )

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.carts.urls")),
     path("", include("apps.orders.urls")),
     path("", include("apps.payments.urls")),
+    path("", include("apps.kitchen.urls")),
     path("", include("apps.settlement.urls")),
     path("", include("apps.pos.urls")),
     path("", include("apps.kiosk.urls")),

@@ -4,6 +4,8 @@ A ticket holds copies of its order lines (name, quantity, options, memo): the ki
 its own rows, and a catalog change never rewrites a ticket already on the screen.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -97,6 +99,10 @@ class StationScreen(models.Model):
 
     device = models.OneToOneField(Device, on_delete=models.CASCADE, related_name="station_screen")
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="screens")
+
+
+# A bump can be undone for this long (services.ticket_undo; the display shows the button as long).
+UNDO_WINDOW = timedelta(seconds=30)
 
 
 class TicketStatus(models.TextChoices):

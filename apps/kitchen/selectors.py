@@ -12,7 +12,7 @@ from apps.core.errors import NotFound
 from apps.orders.models import KitchenStatus, Order, OrderLine, ServiceType
 from apps.stores.models import Device, Store
 
-from .models import KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
+from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
 
 # The board and the hand-over list look back this far: older orders are no one's queue any more.
 LOOKBACK = timedelta(hours=12)
@@ -52,6 +52,7 @@ class TicketView:
     lines: list[LineView] = field(default_factory=list)
     age_minutes: int = 0
     age_class: str = "fresh"  # fresh | warn | late
+    undoable: bool = False  # its last bump is less than 30 s old
 
     @property
     def number(self) -> int:
@@ -91,6 +92,10 @@ def ticket_view(ticket: Ticket, *, settings_row: KitchenSettings, now: datetime)
         voided = -sum(v.quantity for v in line.order_line.voids.all())
         left = max(line.quantity - voided, 0)
         view.lines.append(LineView(line=line, left=left, voided=left == 0))
+    last_bump = ticket.ready_at if ticket.status == TicketStatus.READY else None
+    if ticket.status == TicketStatus.NEW:
+        last_bump = max((line.ready_at for line in ticket.lines.all() if line.ready_at), default=None)
+    view.undoable = last_bump is not None and now - last_bump <= UNDO_WINDOW
     view.age_minutes = max(int((now - ticket.created_at).total_seconds() // 60), 0)
     if view.age_minutes >= settings_row.late_after_minutes:
         view.age_class = "late"
@@ -162,3 +167,23 @@ def ready_for_hand_over(store: Store, *, now: datetime | None = None) -> list[Or
 
 def order_has_tickets(order: Order) -> bool:
     return Ticket.objects.filter(order=order).exists()
+
+
+def order_progress(order: Order) -> dict:
+    """접수 → 준비 중 → 완료 for the customer's receipt page."""
+    from django.utils.translation import gettext as _
+
+    status = order.kitchen_status
+    reached = {KitchenStatus.NEW: 0, KitchenStatus.PREPARING: 1, KitchenStatus.READY: 2, KitchenStatus.DONE: 2}[status]
+    labels = [_("접수"), _("준비 중"), _("완료")]
+    steps = [
+        {"label": label, "state": "done" if index < reached else "current" if index == reached else "todo"}
+        for index, label in enumerate(labels)
+    ]
+    return {
+        "order": order,
+        "steps": steps,
+        "ready": status in (KitchenStatus.READY, KitchenStatus.DONE),
+        "picked_up": status == KitchenStatus.DONE,
+        "in_kitchen": order_has_tickets(order),
+    }

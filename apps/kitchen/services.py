@@ -8,7 +8,7 @@ hand-over of the same order therefore run one after the other and never deadlock
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +22,7 @@ from apps.orders import lifecycle
 from apps.orders.models import KitchenStatus, Order, OrderLine, OrderRound, OrderStatus
 from apps.stores.models import Device, Store
 
-from .models import KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
+from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
 from .versions import kitchen_touch
 
 T = TicketStatus
@@ -34,7 +34,6 @@ TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
     T.READY: frozenset({T.DONE, T.NEW}),
     T.DONE: frozenset(),
 }
-UNDO_WINDOW = timedelta(seconds=30)
 DEFAULT_STATION_NAME = "주방"
 # Orders whose kitchen status the kitchen may move (orders.lifecycle.kitchen_move refuses the rest).
 KITCHEN_ORDER_STATUSES = (OrderStatus.OPEN, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)

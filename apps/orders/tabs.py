@@ -215,8 +215,10 @@ def tab_open(
     device: Device | None = None,
     member: StoreMember | None = None,
     now: datetime | None = None,
+    channel: str | None = None,
 ) -> Order:
-    """Open the table's tab with a guest count; 409 TABLE_OCCUPIED when it already has one."""
+    """Open the table's tab with a guest count; 409 TABLE_OCCUPIED when it already has one.
+    `channel` names the sales channel when no device does (a guest's phone orders as TABLE)."""
     from .services import _lock_counter  # the one order-number counter of the store's day
 
     guests = _parse_guests(guests)
@@ -238,7 +240,7 @@ def tab_open(
                 store=store,
                 device=device,
                 staff=member,
-                channel=_channel_for(device),
+                channel=channel or _channel_for(device),
                 service_type=ServiceType.DINE_IN,
                 status=S.OPEN,
                 business_date=business_date,
@@ -267,6 +269,7 @@ def tab_round_add(
     memo: str = "",
     guests=None,
     now: datetime | None = None,
+    channel: str | None = None,
 ) -> OrderRound:
     """Send a round: priced by the pricing engine, stock reserved, lines written and numbered, all
     in one transaction with the tab row locked first."""
@@ -283,7 +286,8 @@ def tab_round_add(
             for index, item in enumerate(parsed)
         ]
         resolved = cart_selectors.cart_lines_resolved(store, lines, strict=True)
-        context = pricing_context(store, channel=_channel_for(device) if device else locked.channel, at=now)
+        channel = channel or (_channel_for(device) if device else locked.channel)
+        context = pricing_context(store, channel=channel, at=now)
         priced = price_order(cart_selectors.pricing_lines(resolved), context)
         stock_reserve(
             store,
@@ -573,6 +577,7 @@ def table_round_send(
     device: Device | None = None,
     member: StoreMember | None = None,
     memo: str = "",
+    channel: str | None = None,
 ) -> OrderRound:
     """A round for a table, opening its tab first when it has none (the tablet's first order, or
     the API's): `guests` is the guest count of a new tab (1 when not given)."""
@@ -583,7 +588,7 @@ def table_round_send(
         tab = tab_for_table(table)
         if tab is None:
             try:
-                tab = tab_open(table, guests=guests or 1, device=device, member=member)
+                tab = tab_open(table, guests=guests or 1, device=device, member=member, channel=channel)
                 guests = None  # already counted on the new tab
             except Conflict as err:
                 # Another device opened it a moment ago: send onto that tab.
@@ -592,4 +597,4 @@ def table_round_send(
                 tab = tab_for_table(table)
                 if tab is None:
                     raise
-        return tab_round_add(tab, parsed, device=device, member=member, memo=memo, guests=guests)
+        return tab_round_add(tab, parsed, device=device, member=member, memo=memo, guests=guests, channel=channel)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, views, views_phone
 
 app_name = "tableorder"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("table/send/", views.send, name="send"),
     path("table/tab/", views.tab, name="tab"),
     path("table/call/", views.call_staff, name="call"),
+    # a guest's phone (QR table ordering): the printed code, then the table's current token
+    path("q/<str:code>/", views_phone.printed_code, name="phone_code"),
+    path("t/<str:token>/", views_phone.menu, name="phone_menu"),
+    path("t/<str:token>/menu-version", views_phone.menu_version, name="phone_menu_version"),
+    path("t/<str:token>/products/<str:product_id>/", views_phone.product, name="phone_product"),
+    path("t/<str:token>/add/", views_phone.add, name="phone_add"),
+    path("t/<str:token>/lines/<str:line_id>/remove/", views_phone.remove, name="phone_remove"),
+    path("t/<str:token>/send/", views_phone.send, name="phone_send"),
+    path("t/<str:token>/tab/", views_phone.tab, name="phone_tab"),
+    path("t/<str:token>/call/", views_phone.call, name="phone_call"),
     # JSON API for tablets and integrators
     path("api/tables", api.tables, name="api_tables"),
     path("api/tables/<str:table_id>/tab", api.table_tab, name="api_table_tab"),

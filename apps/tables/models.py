@@ -2,6 +2,7 @@
 table from the orders app, which sits above this one."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +59,29 @@ class Table(TimeStampedModel):
             raise ValidationError({"area": _("같은 매장의 구역을 고르세요.")})
         if self.tablet_id and (self.tablet.store_id != self.store_id or self.tablet.kind != Device.Kind.TABLE):
             raise ValidationError({"tablet": _("이 매장의 테이블 태블릿을 고르세요.")})
+
+
+class TableOrderSettings(TimeStampedModel):
+    """How a store takes orders from guests' phones (the table QR codes). A store without a row
+    uses the defaults: QR ordering on, at most 20 items in one round."""
+
+    OWNER_LOOKUP = "store__owner"
+    DEFAULT_MAX_ITEMS_PER_ROUND = 20
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="table_order_settings")
+    qr_ordering = models.BooleanField(
+        _("QR 주문 받기"), default=True, help_text=_("끄면 손님 휴대폰으로는 메뉴만 보고 주문할 수 없습니다.")
+    )
+    max_items_per_round = models.PositiveSmallIntegerField(
+        _("한 번에 주문할 수 있는 최대 수량"),
+        default=DEFAULT_MAX_ITEMS_PER_ROUND,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("휴대폰 한 대가 한 번에 보내는 메뉴 수량의 합계 (1~99)"),
+    )
+
+    class Meta:
+        verbose_name = _("테이블 QR 주문 설정")
+        verbose_name_plural = _("테이블 QR 주문 설정")
+
+    def __str__(self) -> str:
+        return str(self.store)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import DomainError, NotFound
 from apps.stores.models import Device, Store
 
-from .models import Area, Table
+from .models import Area, Table, TableOrderSettings
 
 TOKEN_SALT = "tables.token"
 
@@ -66,4 +66,32 @@ def table_for_token(token: str) -> Table:
         raise DomainError(
             "TABLE_TOKEN_OUTDATED", _("지난 QR 코드입니다. 테이블의 새 코드를 스캔해 주세요."), status=410
         )
+    return table
+
+
+def table_order_settings(store: Store) -> TableOrderSettings:
+    """The store's QR ordering settings; the defaults (unsaved) when the owner never set them."""
+    found = TableOrderSettings.objects.filter(store=store).first()
+    return found if found is not None else TableOrderSettings(store=store)
+
+
+STICKER_SALT = "tables.sticker"
+
+
+def table_sticker_token(table: Table) -> str:
+    """The signed token printed on the table's QR sticker. It names no generation: a printed code
+    must keep working after every paid tab. Opening it hands the phone the current `table_token`,
+    and that one (which a guest may keep or share) stops working once the tab is paid."""
+    return signing.dumps({"s": table.pk}, salt=STICKER_SALT, compress=True)
+
+
+def table_for_sticker(token: str) -> Table:
+    """The active table of a printed sticker token; 404 for a forged or altered one."""
+    try:
+        table_pk = int(signing.loads(token, salt=STICKER_SALT)["s"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise _table_not_found() from None
+    table = Table.objects.select_related("area", "store").filter(pk=table_pk, is_active=True).first()
+    if table is None:
+        raise _table_not_found()
     return table

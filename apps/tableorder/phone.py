@@ -135,6 +135,8 @@ def round_limit_take(request, table: Table) -> str:
     Returns the Redis key so a round that fails can give the slot back."""
     key = _ROUND_LIMIT_KEY.format(store_id=table.store_id, session=_session_key(request))
     interval = round_interval_seconds()
+    if interval <= 0:
+        return key  # the limit is switched off
     redis = get_redis()
     if not redis.set(key, "1", nx=True, ex=interval):
         left = max(int(redis.ttl(key) or 0), 1)

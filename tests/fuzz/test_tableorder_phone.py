@@ -1,0 +1,120 @@
+"""Fuzz every endpoint of a guest's phone (/q/<code>/ and /t/<token>/…) with hostile input: path
+tokens, ids and line ids, query strings and form posts (hostile values, missing/extra/repeated
+fields, NUL and lone surrogates as raw UTF-8 bytes, invalid UTF-8, wrong content types). No answer
+is a 5xx, and a refused request writes no order, line or payment. 200 derandomized requests each.
+
+After a request that did something (below 400) `prepare` gives the phone a cart with a line again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.payments import shifts as shift_services
+from apps.tables.selectors import table_sticker_token, table_token
+from tests.carts.factories import coffee_with_options, listed_product
+from tests.factories import DeviceFactory
+from tests.fuzz.form_posts import FUZZ, assert_nothing_half_written, check, form_requests, path_values, query_requests
+from tests.tables.factories import make_table
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Phone:
+    client: Client
+    table: object
+    stew: object
+    latte: object
+    memo: tuple | None = None
+
+    @property
+    def token(self) -> str:
+        self.table.refresh_from_db()
+        return table_token(self.table)
+
+    def cart_with_line(self) -> None:
+        self.client.post(f"/t/{self.token}/add/", {"product_id": str(self.stew.product.pk)})
+
+    def line_id(self) -> str:
+        self.cart_with_line()
+        cart_id = self.client.session.get(f"qr_cart:{self.table.pk}")
+        from apps.carts import selectors as cart_selectors
+
+        return cart_selectors.cart_by_id(cart_id).lines[0]["lineId"]
+
+    def latte_example(self) -> dict:
+        size = next(iter(self.latte.groups.values())).options.order_by("sort_order").first()
+        return {"product_id": str(self.latte.product.pk), "qty": "2", "option_ids": [str(size.pk)]}
+
+
+@pytest.fixture
+def phone(store, cashier, settings):
+    # one round per phone per interval would refuse almost every generated send: off here
+    settings.TABLEORDER_PHONE_ROUND_INTERVAL_SECONDS = 0
+    pos = DeviceFactory(store=store, kind="POS")
+    shift_services.shift_open(store=store, device=pos, member=cashier, opening_float=0)
+    table = make_table(store, "3")
+    stew = listed_product(store, "김치찌개", 9000)
+    latte = coffee_with_options(store)
+    return Phone(client=Client(), table=table, stew=stew, latte=latte)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str  # "{}" placeholders take the path parameters, in order
+    valid: Callable[[Phone], dict]
+    path_params: Callable[[Phone], tuple[str, ...]] = lambda p: (p.token,)
+    prepare: Callable[[Phone], object] = Phone.cart_with_line
+
+
+def _token_and_product(p: Phone) -> tuple[str, ...]:
+    return (p.token, str(p.latte.product.pk))
+
+
+POSTS = [
+    Endpoint("add", "POST", "/t/{}/add/", Phone.latte_example),
+    Endpoint("remove", "POST", "/t/{}/lines/{}/remove/", lambda p: {}, path_params=lambda p: (p.token, p.line_id())),
+    Endpoint("send", "POST", "/t/{}/send/", lambda p: {"guests": "4"}),
+    Endpoint("call", "POST", "/t/{}/call/", lambda p: {"kind": "bill", "back": "tab"}),
+]
+
+GETS = [
+    Endpoint("printed_code", "GET", "/q/{}/", lambda p: {}, path_params=lambda p: (table_sticker_token(p.table),)),
+    Endpoint("menu", "GET", "/t/{}/", lambda p: {"category": "recommended"}),
+    Endpoint("menu_version", "GET", "/t/{}/menu-version", lambda p: {"v": "1"}),
+    Endpoint("product", "GET", "/t/{}/products/{}/", lambda p: {}, path_params=_token_and_product),
+    Endpoint("tab", "GET", "/t/{}/tab/", lambda p: {}),
+]
+
+
+def _run(phone: Phone, endpoint: Endpoint, data: st.DataObject) -> None:
+    if phone.memo is None:
+        endpoint.prepare(phone)
+        phone.memo = (endpoint.path_params(phone), endpoint.valid(phone))
+    params, valid = phone.memo
+    path = endpoint.path.format(*[data.draw(path_values(value), label="path") for value in params])
+    strategy = query_requests(valid) if endpoint.method == "GET" else form_requests(valid)
+    request = data.draw(strategy, label="request")
+    response = check(phone.client, endpoint.method, path, request, endpoint=f"tableorder-phone:{endpoint.name}")
+    if response.status_code < 400:
+        phone.memo = None
+
+
+@pytest.mark.parametrize("endpoint", POSTS + GETS, ids=lambda e: e.name)
+def test_phone_endpoint_never_answers_5xx_and_refused_requests_write_nothing(phone, endpoint):
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        _run(phone, endpoint, data)
+
+    fuzz()
+    assert_nothing_half_written()

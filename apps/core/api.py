@@ -39,6 +39,10 @@ def _malformed(message: str, status: int = 400) -> DomainError:
     return DomainError("MALFORMED_JSON", message, status=status)
 
 
+def _too_large() -> DomainError:
+    return DomainError("PAYLOAD_TOO_LARGE", _("요청 본문이 너무 큽니다."), status=413)
+
+
 def _reject_constant(token: str):
     # NaN, Infinity and -Infinity are not JSON (jsonb and every other client refuse them).
     raise ValueError(f"{token} is not a JSON number")
@@ -88,7 +92,7 @@ def parse_json_body(request: HttpRequest) -> dict:
     except ValueError:
         declared = 0
     if declared > MAX_JSON_BODY_BYTES:
-        raise _malformed(_("요청 본문이 너무 큽니다."), status=413)
+        raise _too_large()
     try:
         raw = request.body
     except RawPostDataException:
@@ -97,11 +101,11 @@ def parse_json_body(request: HttpRequest) -> dict:
             "UNSUPPORTED_MEDIA_TYPE", _("요청 본문은 JSON(application/json)이어야 합니다."), status=415
         ) from None
     except (RequestDataTooBig, UnreadablePostError):
-        raise _malformed(_("요청 본문이 너무 큽니다."), status=413) from None
+        raise _too_large() from None
     if not raw:
         return {}
     if len(raw) > MAX_JSON_BODY_BYTES:
-        raise _malformed(_("요청 본문이 너무 큽니다."), status=413)
+        raise _too_large()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -113,7 +117,7 @@ def parse_json_object(text: str) -> dict:
     """`text` as a clean JSON object (the rules of `parse_json_body`), else a 400 DomainError.
     Also for JSON carried inside a form field (the product API's multipart `data`)."""
     if len(text) > MAX_JSON_BODY_BYTES:
-        raise _malformed(_("요청 본문이 너무 큽니다."), status=413)
+        raise _too_large()
     try:
         data = json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float, parse_int=_parse_int)
     except (ValueError, RecursionError):

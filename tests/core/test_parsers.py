@@ -249,7 +249,7 @@ def test_a_body_above_the_cap_is_413():
     body = json.dumps({"pad": "a" * MAX_JSON_BODY_BYTES}).encode()
     with pytest.raises(DomainError) as err:
         parse_json_body(_post(body))
-    assert err.value.status == 413
+    assert (err.value.status, err.value.code) == (413, "PAYLOAD_TOO_LARGE")
 
 
 # --- the middleware ------------------------------------------------------------------------

@@ -248,7 +248,7 @@ def _ticket_move(ticket: Ticket, to_status: str, *, now: datetime) -> None:
     if to_status not in TICKET_TRANSITIONS.get(ticket.status, frozenset()):
         raise Conflict(
             "TICKET_ILLEGAL_TRANSITION",
-            _("티켓 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.")
+            _("티켓을 %(from)s 상태에서 %(to)s 상태로 바꿀 수 없습니다.")
             % {"from": T(ticket.status).label, "to": T(to_status).label if to_status in T.values else to_status},
         )
     undo = ticket.status == T.READY and to_status == T.NEW

@@ -1,10 +1,51 @@
-"""Owner set-up of areas and tables, scoped to the owner's stores."""
+"""Owner set-up of areas and tables, scoped to the owner's stores; the A4 sheet of table QR codes
+and the store's QR ordering settings."""
 
+import io
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.errors import DomainError
+from apps.core.parsers import parse_id
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
-from .models import Area, Table
+from .models import Area, Table, TableOrderSettings
+from .selectors import table_sticker_token
+
+# Twelve codes per A4 page (3 × 4), each about 5 cm wide: a phone reads it from a seat's distance.
+QR_PER_PAGE = 12
+
+
+def _qr_svg(data: str, label: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    if svg.startswith("<?xml"):
+        svg = svg.split("?>", 1)[1]
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    # Safe: made by qrcode from our own URL; the only outside text (the label) is escaped above.
+    return mark_safe(svg)
+
+
+def qr_sheet_response(request, tables):
+    """The printable A4 sheet: every given table's QR code (its printed sticker code, which keeps
+    working after each paid tab) with the store and table name under it."""
+    cards = []
+    for table in tables.select_related("area", "store").order_by("store_id", "area__sort_order", "grid_y", "grid_x"):
+        url = request.build_absolute_uri(reverse("tableorder:phone_code", args=[table_sticker_token(table)]))
+        label = str(table)
+        cards.append({"table": table, "label": label, "url": url, "svg": _qr_svg(url, label)})
+    pages = [cards[i : i + QR_PER_PAGE] for i in range(0, len(cards), QR_PER_PAGE)]
+    return render(request, "tables/qr_sheet.html", {"pages": pages, "count": len(cards)})
 
 
 class TableInline(OwnerScopedInline, admin.TabularInline):
@@ -40,3 +81,31 @@ class TableAdmin(OwnerScopedAdmin):
     list_display = ["name", "area", "store", "seats", "grid_x", "grid_y", "is_active"]
     list_filter = ["store", "area", "is_active"]
     fields = ["store", "area", "name", "seats", "grid_x", "grid_y", "tablet", "is_active"]
+    actions = ["print_qr_codes"]
+    change_list_template = "tables/table_changelist.html"
+
+    @admin.action(description=_("선택한 테이블의 QR 코드 인쇄 (A4)"))
+    def print_qr_codes(self, request, queryset):
+        return qr_sheet_response(request, queryset.filter(is_active=True))
+
+    def get_urls(self):
+        extra = [path("qr-sheet/", self.admin_site.admin_view(self.qr_sheet_view), name="tables_table_qr_sheet")]
+        return extra + super().get_urls()
+
+    def qr_sheet_view(self, request):
+        """Every active table of the owner's stores (one store with ?store=<id>)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        tables = self.get_queryset(request).filter(is_active=True)
+        if "store" in request.GET:
+            try:
+                tables = tables.filter(store_id=parse_id(request.GET["store"], "store"))
+            except DomainError:
+                tables = tables.none()
+        return qr_sheet_response(request, tables)
+
+
+@admin.register(TableOrderSettings)
+class TableOrderSettingsAdmin(OwnerScopedAdmin):
+    list_display = ["store", "qr_ordering", "max_items_per_round"]
+    fields = ["store", "qr_ordering", "max_items_per_round"]

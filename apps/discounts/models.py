@@ -1,9 +1,12 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.catalog.models import Category, Product
 from apps.core.models import TimeStampedModel
+from apps.core.parsers import datetime_bounds
 from apps.stores.models import Store
 
 
@@ -11,6 +14,28 @@ class Channel(models.TextChoices):
     POS = "POS", _("POS")
     KIOSK = "KIOSK", _("키오스크")
     TABLE = "TABLE", _("테이블")
+
+
+def _check_period(instance) -> None:
+    """The admin's check of valid_from / valid_to (the API checks in discount_create): a bound
+    outside 2000-01-01 … 2100-12-31 is no sale period, and one before year 1 in UTC is stored by
+    PostgreSQL but cannot be read back by Python (selectors.with_safe_period copes with old rows)."""
+    zone = instance.store.timezone if instance.store_id else None
+    lower, upper = datetime_bounds(zone)
+    errors = {}
+    for field in ("valid_from", "valid_to"):
+        value = getattr(instance, field)
+        if value is None:
+            continue
+        try:
+            aware = timezone.make_aware(value, lower.tzinfo) if timezone.is_naive(value) else value
+            in_range = lower <= aware <= upper
+        except (ValueError, OverflowError):
+            in_range = False
+        if not in_range:
+            errors[field] = _("기간은 2000-01-01부터 2100-12-31 사이여야 합니다.")
+    if errors:
+        raise ValidationError(errors)
 
 
 class Discount(TimeStampedModel):
@@ -64,6 +89,10 @@ class Discount(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        _check_period(self)
+
 
 class Coupon(TimeStampedModel):
     OWNER_LOOKUP = "store__owner"
@@ -86,6 +115,10 @@ class Coupon(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        super().clean()
+        _check_period(self)
 
 
 class CouponRedemption(models.Model):

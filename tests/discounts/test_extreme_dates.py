@@ -7,9 +7,12 @@ refuses such dates with a 422, and rows already stored are read with clamped bou
 """
 
 import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import DataError, connection, transaction
 from django.utils import timezone
 
@@ -161,3 +164,42 @@ def test_a_stored_coupon_with_an_extreme_period_is_read_clamped(store):
         context = selectors.pricing_context(store, channel="POS", at=timezone.now(), coupon_code="welcome")
     # then it is in force
     assert context.coupon is not None and context.coupon.value == 500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"valid_from": datetime(1, 1, 1, tzinfo=UTC)},
+        {"valid_to": datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)},
+        {"valid_from": datetime(1999, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Seoul"))},
+    ],
+)
+def test_model_validation_refuses_periods_outside_2000_to_2100(store, bounds):
+    # given a discount and a coupon with a period bound out of range (what the admin form would save)
+    discount = Discount(store=store, name="할인", scope="ORDER", kind="PERCENT", value=10, **bounds)
+    coupon = Coupon(
+        store=store,
+        code="C1",
+        discount=Discount.objects.create(store=store, name="d", kind="AMOUNT", value=1),
+        **bounds,
+    )
+    # when they are validated, then the field is named
+    for instance in (discount, coupon):
+        with pytest.raises(ValidationError) as err:
+            instance.full_clean()
+        assert set(err.value.message_dict) == set(bounds)
+
+
+@pytest.mark.django_db
+def test_model_validation_accepts_a_period_inside_the_range(store):
+    discount = Discount(
+        store=store,
+        name="할인",
+        scope="ORDER",
+        kind="PERCENT",
+        value=10,
+        valid_from=datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Seoul")),
+        valid_to=datetime(2100, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Seoul")),
+    )
+    discount.full_clean()

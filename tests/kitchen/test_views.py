@@ -1,6 +1,7 @@
 """The kitchen display, the board and the receipt's progress through the test client."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from apps.kitchen.models import StationScreen, Ticket
@@ -22,8 +23,8 @@ def bar_kds(kds, bar):
 
 
 @pytest.fixture
-def tv(client, store):
-    return device_client(client, DeviceFactory(store=store, kind="BOARD"))
+def tv(store):
+    return device_client(Client(), DeviceFactory(store=store, kind="BOARD"))
 
 
 def test_a_kitchen_display_picks_its_station_then_shows_its_tickets(
@@ -140,3 +141,18 @@ def test_receipt_progress_is_public_by_public_id(client, store, pos_device, amer
     assert "주문하신 메뉴가 준비되었습니다." in client.get(url).content.decode()
     assert client.get(reverse("kitchen:progress", args=[store.pk, "ord_nope"])).status_code == 404
     assert client.get(reverse("kitchen:progress", args=[StoreFactory().pk, order.public_id])).status_code == 404
+
+
+def test_hostile_parameters_are_4xx_never_5xx(bar_kds, tv, pos_device, americano, place_and_pay, kitchen):
+    order = place_and_pay(pos_device, (americano, 1))
+    ticket = Ticket.objects.get(order=order)
+    assert bar_kds.get(reverse("kitchen:feed"), {"v": "1\x00"}).status_code == 400
+    assert bar_kds.get(reverse("kitchen:feed"), {"v": "9" * 500}).status_code == 400
+    # invalid UTF-8 arrives as U+FFFD (Django's decoding): just another unknown version, redrawn
+    assert tv.get(reverse("kitchen:board_feed"), {"v": "\ud800".encode("utf-8", "surrogatepass")}).status_code == 200
+    assert tv.get(reverse("kitchen:board_feed"), {"v": "1-0\x00"}).status_code == 400
+    assert bar_kds.post(reverse("kitchen:bump", args=[ticket.pk]), {"line": "²"}).status_code == 422
+    assert bar_kds.post(reverse("kitchen:bump", args=[ticket.pk]), {"line": "1e9"}).status_code == 422
+    assert bar_kds.post(f"/kitchen/tickets/{'9' * 5000}/bump/").status_code == 404
+    assert bar_kds.post(reverse("kitchen:station_pick"), {"station": "-1"}).status_code == 422
+    assert Ticket.objects.get(pk=ticket.pk).status == "NEW"

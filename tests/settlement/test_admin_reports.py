@@ -52,6 +52,10 @@ DASHBOARD_CASES = [
 ]
 
 
+# The instants every report runs at besides the dashboard's (see conftest.REPORT_INSTANTS).
+REPORT_DAYS = ["monday", "first-of-month", "leap-day", "before-cutoff", "at-cutoff"]
+
+
 def _top(rows, name="메뉴5"):
     return next((r.quantity, r.net_amount) for r in rows if r.name == name)
 
@@ -170,7 +174,7 @@ def test_another_stores_settlement_id_under_my_store_is_404(owner_client, store,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("period", ["daily", "weekly", "monthly"])
-@pytest.mark.parametrize("clock", ["monday", "first-of-month", "leap-day", "before-cutoff", "at-cutoff"], indirect=True)
+@pytest.mark.parametrize("clock", REPORT_DAYS, indirect=True)
 def test_product_sales_table_and_csv(clock, owner_client, store, sales, period):
     day = sales - timedelta(days=1)
     url = reverse("admin:settlement_products", args=[store.pk])
@@ -197,6 +201,7 @@ def test_product_sales_bad_input_is_a_400_not_a_500(owner_client, store):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("clock", REPORT_DAYS, indirect=True)
 def test_settlement_list_detail_and_csv(clock, owner_client, store, sales):
     store.settlement_day = 28
     store.save()
@@ -218,9 +223,13 @@ def test_settlement_list_detail_and_csv(clock, owner_client, store, sales):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("clock", REPORT_DAYS, indirect=True)
 def test_business_day_close_page(clock, owner_client, store, sales):
     response = owner_client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": sales.isoformat()})
     assert response.status_code == 200 and response.context["report"].figures.net_amount == 91_000
+    # without a date it is today's close: the store's business date (before the cutoff, yesterday's)
+    report = owner_client.get(reverse("admin:settlement_close", args=[store.pk])).context["report"]
+    assert (report.business_date, report.figures.net_amount) == (sales, 91_000)
     assert owner_client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": "x"}).status_code == 400
 
 

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stores', '0003_store_pos_opens_on_floor'),
+        ("stores", "0003_store_pos_opens_on_floor"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='device',
-            name='kind',
-            field=models.CharField(choices=[('POS', 'POS'), ('KIOSK', '키오스크'), ('KITCHEN', '주방 화면'), ('TABLE', '테이블 태블릿'), ('BOARD', '주문 현황판')], max_length=10, verbose_name='종류'),
+            model_name="device",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("POS", "POS"),
+                    ("KIOSK", "키오스크"),
+                    ("KITCHEN", "주방 화면"),
+                    ("TABLE", "테이블 태블릿"),
+                    ("BOARD", "주문 현황판"),
+                ],
+                max_length=10,
+                verbose_name="종류",
+            ),
         ),
     ]

@@ -132,7 +132,7 @@ def kiosk_product_id(browser: requests.Session, base: str, name: str) -> int:
     for tab in tabs:
         pages.append(ok(browser.get(base + tab.replace("&amp;", "&"))).text)
     for html in pages:
-        match = re.search(rf'href="/kiosk/products/(\d+)/" aria-label="{re.escape(name)}, ', html)
+        match = re.search(rf'href="/kiosk/products/(\d+)/" data-speak="{re.escape(name)}, ', html)
         if match:
             return int(match.group(1))
     raise AssertionError(f"{name} is on no kiosk menu tab")

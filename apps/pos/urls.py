@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_kitchen, views_orders, views_pay, views_shift, views_tables
+from . import views, views_kitchen, views_orders, views_pay, views_pending, views_shift, views_tables
 
 app_name = "pos"
 
@@ -56,6 +56,8 @@ urlpatterns = [
     path("pos/tables/<int:table_id>/bill/", views_tables.tab_bill, name="table_bill"),
     path("pos/tables/<int:table_id>/pay/", views_tables.tab_pay, name="table_pay"),
     path("pos/tables/<int:table_id>/split/", views_tables.tab_split, name="table_split"),
+    path("pos/tables/pending/<str:pending_id>/confirm/", views_pending.pending_confirm, name="table_pending_confirm"),
+    path("pos/tables/pending/<str:pending_id>/reject/", views_pending.pending_reject, name="table_pending_reject"),
     # kitchen: ready orders for hand-over (views_kitchen)
     path("pos/ready/", views_kitchen.ready_list, name="ready"),
     path("pos/ready/<str:public_id>/hand-over/", views_kitchen.hand_over, name="hand_over"),

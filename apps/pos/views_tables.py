@@ -19,6 +19,7 @@ from apps.orders import selectors as order_selectors
 from apps.orders import tabs as tab_services
 from apps.orders.models import OrderStatus
 from apps.orders.splits import BillLine, split_by_lines, split_even
+from apps.tables import pending as pending_rounds
 from apps.tables import selectors as table_selectors
 from apps.tables.versions import floor_version
 
@@ -63,7 +64,8 @@ def _floor_context(request) -> dict:
         minutes = int((now - tab.first_round_at).total_seconds() // 60) if tab and tab.first_round_at else None
         area = areas.setdefault(table.area_id, {"area": table.area, "tables": []})
         area["tables"].append({"table": table, "tab": tab, "state": state, "minutes": minutes})
-    return {"section": "tables", "areas": list(areas.values()), "floor_version": version}
+    pending = pending_rounds.pending_rounds_for_store(store)
+    return {"section": "tables", "areas": list(areas.values()), "floor_version": version, "pending_rounds": pending}
 
 
 @require_GET

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
 from apps.carts.cart import CartChannel, CartState
 from apps.core.errors import DomainError, NotFound
@@ -24,6 +25,7 @@ from apps.orders import tabs as tab_services
 from apps.payments.models import Shift
 from apps.stores import staff_calls
 from apps.stores.models import Device, Store
+from apps.tables import pending as pending_rounds
 from apps.tables import selectors as table_selectors
 from apps.tables.models import Table
 
@@ -169,9 +171,10 @@ def check_round_size(table: Table, lines: list[dict]) -> None:
 # --- the round ---------------------------------------------------------------------------------
 
 
-def phone_round_send(request, table: Table, *, guests: int | None):
+def phone_round_send(request, table: Table, *, guests: int | None) -> PhoneSent:
     """Send this phone's cart as the next round of the table's tab (opening the tab when the
-    table has none), through the tablet's service; the cart is emptied once the round is in."""
+    table has none), through the tablet's service; the cart is emptied once the round is in. When
+    the store wants staff to confirm a new tab's first round, the round waits for them instead."""
     reason = ordering_closed_reason(table)
     if reason:
         raise DomainError("ORDERING_CLOSED", reason, status=409)
@@ -190,13 +193,62 @@ def phone_round_send(request, table: Table, *, guests: int | None):
     ]
     slot = round_limit_take(request, table)
     try:
-        round_ = tab_services.table_round_send(table, items, guests=guests, memo=ROUND_MEMO, channel=CartChannel.TABLE)
+        if _needs_confirmation(table):
+            sent = PhoneSent(pending=_hold_for_staff(request, table, cart, items, guests))
+        else:
+            round_ = tab_services.table_round_send(
+                table, items, guests=guests, memo=ROUND_MEMO, channel=CartChannel.TABLE
+            )
+            sent = PhoneSent(round_number=round_.number)
     except DomainError:
         # Nothing was sent (sold out, bill being taken): the guest may fix it and try again now.
         round_limit_release(slot)
         raise
     cart_services.cart_clear(cart.id, device=phone_guest(table))
-    return round_
+    return sent
+
+
+@dataclass(frozen=True)
+class PhoneSent:
+    """What "주문하기" did: a round on the tab, or a first round now waiting for staff."""
+
+    round_number: int | None = None
+    pending: dict | None = None
+
+
+def _hold_for_staff(request, table: Table, cart, items: list[dict], guests: int | None) -> dict:
+    priced = cart_selectors.cart_priced(cart, store=table.store)
+    if any(not line.available for line in priced.lines):
+        message = _("장바구니에 지금 주문할 수 없는 메뉴가 있습니다. 빼고 다시 주문해 주세요.")
+        raise DomainError("SOLD_OUT", message, status=409)
+    lines = [
+        {"name": line.name, "options": [o.get("name", "") for o in line.options], "qty": line.qty, "net": line.net}
+        for line in priced.lines
+    ]
+    total = priced.totals.get("total", 0)
+    return pending_rounds.pending_round_create(
+        table, items=items, guests=guests, lines=lines, total=total, phone=phone_tag(request)
+    )
+
+
+def _needs_confirmation(table: Table) -> bool:
+    """The owner wants staff to confirm a phone's first round of a new tab (a photo of the sticker
+    must not start a tab on its own); once staff let a tab open, its rounds go straight in."""
+    if not table_selectors.table_order_settings(table.store).confirm_first_round:
+        return False
+    return tab_services.tab_for_table(table) is None
+
+
+def phone_tag(request) -> str:
+    return pending_rounds.phone_tag(_session_key(request))
+
+
+def pending_for_phone(request, table: Table) -> list[dict]:
+    """This phone's rounds at this table still waiting for staff."""
+    if not request.session.session_key:
+        return []
+    tag = phone_tag(request)
+    return [p for p in pending_rounds.pending_rounds_for_table(table) if p.get("phone") == tag]
 
 
 def phone_call(table: Table, kind: str) -> dict:

@@ -100,6 +100,7 @@ def _context(request, table, token: str, **extra) -> dict:
         "is_frozen": tab is not None and tab.status != OrderStatus.OPEN,
         "max_items": table_selectors.table_order_settings(store).max_items_per_round,
         "max_guests": tab_services.MAX_GUESTS,
+        "pending": phone.pending_for_phone(request, table),
     }
     context.update(extra)
     return context
@@ -196,10 +197,13 @@ def send(request, table, token: str):
         guests = (
             parse_quantity(guests, "guests", max=tab_services.MAX_GUESTS, code="INVALID_GUESTS") if guests else None
         )
-        round_ = phone.phone_round_send(request, table, guests=guests)
+        sent = phone.phone_round_send(request, table, guests=guests)
     except DomainError as err:
         return _menu_with_error(request, table, token, err)
-    messages.success(request, _("%(n)d차 주문을 보냈습니다.") % {"n": round_.number})
+    if sent.pending is not None:
+        messages.success(request, _("주문을 받았습니다. 직원이 확인하면 주방으로 들어갑니다."))
+    else:
+        messages.success(request, _("%(n)d차 주문을 보냈습니다.") % {"n": sent.round_number})
     return redirect("tableorder:phone_tab", token=token)
 
 

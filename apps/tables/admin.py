@@ -107,5 +107,5 @@ class TableAdmin(OwnerScopedAdmin):
 
 @admin.register(TableOrderSettings)
 class TableOrderSettingsAdmin(OwnerScopedAdmin):
-    list_display = ["store", "qr_ordering", "max_items_per_round"]
-    fields = ["store", "qr_ordering", "max_items_per_round"]
+    list_display = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]
+    fields = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]

@@ -63,7 +63,7 @@ class Table(TimeStampedModel):
 
 class TableOrderSettings(TimeStampedModel):
     """How a store takes orders from guests' phones (the table QR codes). A store without a row
-    uses the defaults: QR ordering on, at most 20 items in one round."""
+    uses the defaults: QR ordering on, at most 20 items in one round, no staff confirmation."""
 
     OWNER_LOOKUP = "store__owner"
     DEFAULT_MAX_ITEMS_PER_ROUND = 20
@@ -77,6 +77,11 @@ class TableOrderSettings(TimeStampedModel):
         default=DEFAULT_MAX_ITEMS_PER_ROUND,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("휴대폰 한 대가 한 번에 보내는 메뉴 수량의 합계 (1~99)"),
+    )
+    confirm_first_round = models.BooleanField(
+        _("첫 주문은 직원 확인 후 접수"),
+        default=False,
+        help_text=_("빈 테이블에서 휴대폰으로 들어온 첫 주문을 POS에서 확인해야 주방으로 보냅니다 (장난 주문 방지)."),
     )
 
     class Meta:

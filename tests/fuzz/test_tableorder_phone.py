@@ -118,3 +118,53 @@ def test_phone_endpoint_never_answers_5xx_and_refused_requests_write_nothing(pho
 
     fuzz()
     assert_nothing_half_written()
+
+
+# --- the POS side of phone rounds waiting for staff ------------------------------------------------
+
+
+@dataclass
+class Floor:
+    client: Client
+    phone: Phone
+    memo: tuple | None = None
+    tables: int = 0
+
+    def pending_id(self) -> str:
+        from apps.tables import pending as pending_rounds
+
+        waiting = pending_rounds.pending_rounds_for_store(self.phone.table.store_id)
+        if waiting:
+            return waiting[0]["id"]
+        # a confirmed round opened its table's tab (later rounds go straight in): a fresh table
+        self.tables += 1
+        self.phone.table = make_table(self.phone.table.store, f"P{self.tables}")
+        self.phone.cart_with_line()
+        self.phone.client.post(f"/t/{self.phone.token}/send/", {"guests": "2"})
+        return pending_rounds.pending_rounds_for_store(self.phone.table.store_id)[0]["id"]
+
+
+@pytest.fixture
+def floor(phone, store, pos_device, cashier):
+    from apps.tables.models import TableOrderSettings
+    from tests.pos.conftest import login
+
+    TableOrderSettings.objects.create(store=store, confirm_first_round=True)
+    return Floor(client=login(Client(), pos_device, "1234"), phone=phone)
+
+
+@pytest.mark.parametrize("action", ["confirm", "reject"])
+def test_pending_round_decisions_never_answer_5xx_and_refused_ones_write_nothing(floor, action):
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        if floor.memo is None:
+            floor.memo = (floor.pending_id(),)
+        path = f"/pos/tables/pending/{data.draw(path_values(floor.memo[0]), label='path')}/{action}/"
+        request = data.draw(form_requests({}), label="request")
+        response = check(floor.client, "POST", path, request, endpoint=f"pos:table_pending_{action}")
+        if response.status_code < 400:
+            floor.memo = None
+
+    fuzz()
+    assert_nothing_half_written()

@@ -109,6 +109,8 @@ class TicketStatus(models.TextChoices):
     NEW = "NEW", _("조리 중")
     READY = "READY", _("완료")
     DONE = "DONE", _("전달 완료")
+    # The order was canceled or expired before it was made (a "make before payment" order).
+    CANCELED = "CANCELED", _("주문 취소")
 
 
 class Ticket(models.Model):

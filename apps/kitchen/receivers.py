@@ -19,6 +19,12 @@ def _on_round(sender, order: Order, round, **kwargs) -> None:
     services.tickets_for_round(order, round)
 
 
+def _on_canceled(sender, order: Order, **kwargs) -> None:
+    services.tickets_follow_canceled_order(order)
+
+
 events.order_paid_in_transaction.connect(_on_paid, sender=Order, dispatch_uid="kitchen.paid")
 events.order_placed_in_transaction.connect(_on_placed, sender=Order, dispatch_uid="kitchen.placed")
 events.tab_round_sent.connect(_on_round, sender=Order, dispatch_uid="kitchen.round")
+# Sent on commit (a redoable screen effect): see services.tickets_follow_canceled_order.
+events.order_canceled.connect(_on_canceled, sender=Order, dispatch_uid="kitchen.canceled")

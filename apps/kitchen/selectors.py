@@ -9,7 +9,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from apps.core.errors import NotFound
-from apps.orders.models import KitchenStatus, Order, OrderLine, ServiceType
+from apps.orders.models import KitchenStatus, Order, OrderLine, OrderStatus, ServiceType
 from apps.stores.models import Device, Store
 
 from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
@@ -17,6 +17,8 @@ from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket
 # The board and the hand-over list look back this far: older orders are no one's queue any more.
 LOOKBACK = timedelta(hours=12)
 COMPLETED_LIMIT = 20
+# A canceled, expired or fully refunded order is nobody's to wait for on the board or at the counter.
+LIVE_ORDER_STATUSES = [OrderStatus.PENDING_PAYMENT, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED]
 
 
 def stations_for(store: Store):
@@ -130,7 +132,11 @@ class Board:
 
 def _counter_orders(store: Store, now: datetime):
     return Order.objects.filter(
-        store=store, table__isnull=True, placed_at__gte=now - LOOKBACK, kitchen_tickets__isnull=False
+        store=store,
+        table__isnull=True,
+        placed_at__gte=now - LOOKBACK,
+        kitchen_tickets__isnull=False,
+        status__in=LIVE_ORDER_STATUSES,
     ).distinct()
 
 

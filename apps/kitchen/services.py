@@ -30,9 +30,10 @@ K = KitchenStatus
 
 # READY → NEW is the undo, allowed only within UNDO_WINDOW of the bump (checked in _ticket_move).
 TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
-    T.NEW: frozenset({T.READY}),
-    T.READY: frozenset({T.DONE, T.NEW}),
+    T.NEW: frozenset({T.READY, T.CANCELED}),
+    T.READY: frozenset({T.DONE, T.NEW, T.CANCELED}),
     T.DONE: frozenset(),
+    T.CANCELED: frozenset(),
 }
 DEFAULT_STATION_NAME = "주방"
 # Orders whose kitchen status the kitchen may move (orders.lifecycle.kitchen_move refuses the rest).
@@ -352,3 +353,32 @@ def order_hand_over(store: Store, public_id: str, *, now: datetime | None = None
         order = lifecycle.kitchen_move(order, K.DONE)
         kitchen_touch(store.pk)
     return order
+
+
+def tickets_follow_canceled_order(order: Order, *, now: datetime | None = None) -> list[Ticket]:
+    """After an order is canceled or expires (orders' `order_canceled`, on commit: redoable).
+
+    A merged table tab is canceled with its lines moved to the target tab: its open tickets follow
+    their lines there (the food is still wanted). Any other canceled order takes its open tickets
+    off the screens. A missed signal leaves a ticket a cook can still bump away."""
+    now = now or timezone.now()
+    moved = []
+    with transaction.atomic():
+        lifecycle.lock(order.pk)
+        for ticket in Ticket.objects.select_for_update().filter(order_id=order.pk, status__in=[T.NEW, T.READY]):
+            line = ticket.lines.select_related("order_line", "order_line__round").first()
+            target_id = line.order_line.order_id if line is not None else order.pk
+            if target_id != order.pk:
+                ticket.order_id = target_id
+                round_ = line.order_line.round
+                ticket.round = round_
+                ticket.round_number = round_.number if round_ is not None else ticket.round_number
+                ticket.save(update_fields=["order", "round", "round_number"])
+                moved.append(ticket)
+            else:
+                _ticket_move(ticket, T.CANCELED, now=now)
+        kitchen_touch(order.store_id)
+    for target_id in {ticket.order_id for ticket in moved}:
+        with transaction.atomic():
+            _sync_order(target_id)
+    return moved

@@ -271,3 +271,19 @@ def test_board_shows_preparing_and_ready_until_picked_up_or_owner_time(
         clock.shift(timedelta(minutes=kitchen_settings.board_ready_minutes, seconds=1))
         assert selectors.board(store).ready == []
         assert [o.pk for o in selectors.ready_for_hand_over(store)] == [two.pk]
+
+
+def test_a_made_before_payment_order_that_is_canceled_leaves_the_screens(
+    pos_device, kitchen, americano, cart_with, kitchen_settings, django_capture_on_commit_callbacks
+):
+    kitchen_settings.make_before_payment_pos = True
+    kitchen_settings.save()
+    order, _ = order_services.order_place(cart_with(pos_device, (americano, 1)), device=pos_device)
+    assert [view.ticket.order_id for view in selectors.station_feed(kitchen)] == [order.pk]
+    # when the customer walks away and the order is canceled
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.order_cancel(order, reason="walked away")
+    # then its ticket is off the station and the board
+    assert Ticket.objects.get(order=order).status == "CANCELED"
+    assert selectors.station_feed(kitchen) == []
+    assert selectors.board(pos_device.store).preparing == []

@@ -358,9 +358,11 @@ def order_hand_over(store: Store, public_id: str, *, now: datetime | None = None
 def tickets_follow_canceled_order(order: Order, *, now: datetime | None = None) -> list[Ticket]:
     """After an order is canceled or expires (orders' `order_canceled`, on commit: redoable).
 
-    A merged table tab is canceled with its lines moved to the target tab: its open tickets follow
-    their lines there (the food is still wanted). Any other canceled order takes its open tickets
-    off the screens. A missed signal leaves a ticket a cook can still bump away."""
+    A canceled order takes its open tickets off the screens; a ticket whose lines now belong to
+    another order (a merged tab) follows them there instead, since the food is still wanted. NOTE:
+    orders.tabs.tab_merge does not send `order_canceled` today, so a merged tab's tickets simply
+    stay on the screens under the old table until bumped. A missed signal leaves a ticket a cook
+    can still bump away."""
     now = now or timezone.now()
     moved = []
     with transaction.atomic():

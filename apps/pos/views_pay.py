@@ -24,7 +24,7 @@ from apps.payments import services as payment_services
 from apps.payments import shifts as shift_services
 from apps.payments.models import PaymentMethod, PaymentStatus
 
-from . import state
+from . import split_plan, state
 from .auth import staff_required
 from .cart_view import current_cart
 from .forms import CheckoutForm, PayForm, PayKeyForm
@@ -46,13 +46,19 @@ def pay_context(request, order: Order, **extra) -> dict:
     forms = [{"method": m, "key": state.form_key_issue(request.device)} for m in methods] if due else []
     done = [p for p in payments if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)]
     last_cash = next((p for p in reversed(done) if p.kind == PaymentMethod.Kind.CASH), None)
+    paid = sum(p.amount for p in done)
+    # A tab split on the tables screen: offer the current part's amount, not the whole due.
+    # (Paid as amount_paid counts it, the measure the plan was saved with: the total less the due.)
+    split = split_plan.split_plan_next(order, paid=order.total_amount - due, due=due) if order.table_id else None
     context = {
         "section": "sell",
         "order": order,
         "lines": list(order.lines.all()),
         "payments": payments,
-        "paid": sum(p.amount for p in done),
+        "paid": paid,
         "due": due,
+        "split": split,
+        "prefill": split["amount"] if split else due,
         "method_forms": forms,
         "quick_cash": [q for q in QUICK_CASH if q >= due] if due else (),
         "is_paid": order.status not in PAYABLE,

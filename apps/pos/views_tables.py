@@ -19,10 +19,12 @@ from apps.orders import selectors as order_selectors
 from apps.orders import tabs as tab_services
 from apps.orders.models import OrderStatus
 from apps.orders.splits import BillLine, split_by_lines, split_even
+from apps.payments import selectors as payment_selectors
 from apps.tables import pending as pending_rounds
 from apps.tables import selectors as table_selectors
 from apps.tables.versions import floor_version
 
+from . import split_plan
 from .auth import staff_required
 from .helpers import domain_errors, manager_approval, page_or_partial, redirect_after_post
 from .menu import menu_context
@@ -228,10 +230,26 @@ def tab_bill(request, table_id: int):
 @staff_required
 @domain_errors
 def tab_pay(request, table_id: int):
-    """Freeze the tab (no more rounds) and hand it to the existing pay screen."""
+    """Freeze the tab (no more rounds) and hand it to the existing pay screen; coming from the
+    split screen (`n` or `line`s posted), the pay screen offers each part's amount in turn."""
     table = _table(request, table_id)
-    tab = tab_services.tab_freeze_for_payment(_tab(request, table))
+    tab = _tab(request, table)
+    parts, _mode = _split_parts(request.POST, tab)
+    tab = tab_services.tab_freeze_for_payment(tab)
+    if parts:
+        split_plan.split_plan_save(tab, parts, paid=payment_selectors.amount_paid(tab))
     return redirect_after_post(request, reverse("pos:pay", args=[tab.public_id]))
+
+
+def _split_parts(data, tab) -> tuple[list, str]:
+    """The split asked for by `n` (1/N) or `line` (chosen lines, then the rest), or none."""
+    if data.get("n"):
+        n = parse_quantity(data.get("n"), "n", max=20, code="INVALID_SPLIT")
+        return split_even(total=tab.total_amount, taxable=tab.taxable_amount, vat=tab.vat_amount, parts=n), "even"
+    if data.getlist("line"):
+        chosen = [parse_id(v, "line", code="INVALID_SPLIT") for v in data.getlist("line")]
+        return split_by_lines(_bill_lines(tab), [chosen], vat=tab.vat_amount), "lines"
+    return [], ""
 
 
 def _bill_lines(tab) -> list[BillLine]:
@@ -249,15 +267,7 @@ def tab_split(request, table_id: int):
     Paying them is N payments on the frozen tab through the pay screen."""
     table = _table(request, table_id)
     tab = _tab(request, table)
-    parts, mode = [], ""
-    if request.GET.get("n"):
-        mode = "even"
-        n = parse_quantity(request.GET.get("n"), "n", max=20, code="INVALID_SPLIT")
-        parts = split_even(total=tab.total_amount, taxable=tab.taxable_amount, vat=tab.vat_amount, parts=n)
-    elif request.GET.getlist("line"):
-        mode = "lines"
-        chosen = [parse_id(v, "line", code="INVALID_SPLIT") for v in request.GET.getlist("line")]
-        parts = split_by_lines(_bill_lines(tab), [chosen], vat=tab.vat_amount)
+    parts, mode = _split_parts(request.GET, tab)
     context = {
         "section": "tables",
         "table": table,
@@ -265,5 +275,7 @@ def tab_split(request, table_id: int):
         "rounds": order_selectors.tab_rounds(tab),
         "parts": parts,
         "mode": mode,
+        "split_n": request.GET.get("n", "") if mode == "even" else "",
+        "split_lines": [line_id for part in parts[:-1] for line_id in part.line_ids] if mode == "lines" else [],
     }
     return page_or_partial(request, "pos/tables/split.html", "pos/tables/split.html", context)

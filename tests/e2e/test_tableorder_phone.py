@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.signing import get_cookie_signer
 from playwright.sync_api import expect
 
+from apps.inventory import services as inventory_services
 from apps.orders.models import Order
 from apps.payments import shifts as shift_services
 from apps.payments.models import PaymentMethod
@@ -36,9 +37,11 @@ def restaurant(live_server):
     spice = {"name": "맵기", "min": 1, "max": 1, "required": True, "options": options}
     stew = listed_product(store, "김치찌개", 9000, groups=[spice])
     soju = listed_product(store, "소주", 5000)
+    rice = listed_product(store, "공기밥", 1000)
     PaymentMethod.objects.create(store=store, kind=PaymentMethod.Kind.CASH, name="현금", channels=["POS"])
     shift_services.shift_open(store=store, device=pos, member=cashier, opening_float=100_000)
-    return {"store": store, "pos": pos, "table": table, "stew": stew, "soju": soju, "url": live_server.url}
+    menu = {"stew": stew, "soju": soju, "rice": rice}
+    return {"store": store, "pos": pos, "table": table, **menu, "url": live_server.url}
 
 
 def _shot(page, artifacts_dir, name):
@@ -81,6 +84,11 @@ def test_a_phone_orders_into_the_tab_and_its_url_dies_when_the_tab_is_paid(brows
         phone_url = phone.url
         assert "/t/" in phone_url
         _shot(phone, artifacts_dir, "01-menu")
+
+        # the kitchen runs out of rice: the open phone menu greys it out by itself within 5 s
+        expect(phone.get_by_test_id(f"phone-product-{restaurant['rice'].product.pk}")).to_be_visible()
+        inventory_services.listings_set_sold_out(restaurant["store"], [restaurant["rice"].listing.pk], sold_out=True)
+        expect(phone.get_by_test_id(f"phone-soldout-{restaurant['rice'].product.pk}")).to_be_visible(timeout=6000)
 
         # a stew, very spicy, ×2 and a soju
         phone.get_by_test_id(f"phone-product-{stew.product.pk}").click()

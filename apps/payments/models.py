@@ -83,6 +83,9 @@ class Payment(TimeStampedModel):
     is_simulated = models.BooleanField(_("시뮬레이션"), default=False)
     staff = models.ForeignKey(StoreMember, on_delete=models.SET_NULL, null=True, blank=True)
     device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True)
+    # A table tab split by chosen lines: the ids of the tab's lines this payment paid for (empty for
+    # any other payment). The amount stays the fact; this records whose items it covered.
+    line_ids = models.JSONField(_("결제한 항목"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("결제")

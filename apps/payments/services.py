@@ -171,9 +171,11 @@ def payment_create(
     member=None,
     device=None,
     channel: str | None = None,
+    line_ids=(),
 ) -> Payment:
     """Take (part of) an order's payment. CASH and CARD_TERMINAL complete at once (and the order
-    becomes PAID when covered); TOSS / SIMULATED return a READY payment finished in the browser."""
+    becomes PAID when covered); TOSS / SIMULATED return a READY payment finished in the browser.
+    `line_ids`: the order's lines this payment pays for (a tab split by chosen lines)."""
     if method.store_id != order.store_id:
         raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
     if not method.is_active:
@@ -201,8 +203,10 @@ def payment_create(
                 _("결제 금액이 남은 금액(%(due)s원)보다 큽니다.") % {"due": f"{open_amount:,}"},
                 details={"remaining": open_amount},
             )
+        covered = _covered_lines(order, line_ids)
         payment = Payment(
             order=order,
+            line_ids=covered,
             method=method,
             business_date=order.business_date,
             kind=method.kind,
@@ -231,6 +235,18 @@ def payment_create(
             _complete_order_if_covered(order)
             logger.info("payment %s %s done", payment.public_id, answer.operation)
     return payment
+
+
+def _covered_lines(order: Order, line_ids) -> list[int]:
+    """The ids, each a line of this order, or 422 (never another order's line)."""
+    ids = sorted(set(line_ids or ()))
+    if not ids:
+        return []
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids) or len(ids) > 500:
+        raise Invalid("INVALID_LINES", _("결제할 항목이 올바르지 않습니다."))
+    if order.lines.filter(pk__in=ids).count() != len(ids):
+        raise Invalid("INVALID_LINES", _("결제할 항목이 올바르지 않습니다."))
+    return ids
 
 
 def _checkout_token(payment: Payment, success_next: str, fail_next: str) -> str:

@@ -24,11 +24,11 @@ def _key(order_id: int) -> str:
 
 def split_plan_save(order: Order, parts: list[SplitPart], *, paid: int) -> None:
     """Remember the parts (empty ones dropped) and what was already paid when they were chosen."""
-    amounts = [part.amount for part in parts if part.amount > 0]
-    if not amounts:
+    kept = [part for part in parts if part.amount > 0]
+    if not kept:
         split_plan_clear(order)
         return
-    plan = {"amounts": amounts, "paid_before": paid}
+    plan = {"amounts": [p.amount for p in kept], "lines": [list(p.line_ids) for p in kept], "paid_before": paid}
     get_redis().set(_key(order.pk), json.dumps(plan), ex=PLAN_TTL_SECONDS)
 
 
@@ -37,14 +37,16 @@ def split_plan_clear(order: Order) -> None:
 
 
 def split_plan_next(order: Order, *, paid: int, due: int) -> dict | None:
-    """{"number", "count", "amount"} of the part to pay now, or None without a plan (or when the
-    payments no longer fit it, e.g. a refund)."""
+    """{"number", "count", "amount", "line_ids"} of the part to pay now (`line_ids`: the tab lines
+    of a split by chosen lines, else empty), or None without a plan (or when the payments no longer
+    fit it, e.g. a refund)."""
     raw = get_redis().get(_key(order.pk))
     if not raw or due <= 0:
         return None
     try:
         plan = json.loads(raw)
         amounts = [int(a) for a in plan["amounts"]]
+        lines = plan.get("lines") or [[] for _ in amounts]
         paid_since = paid - int(plan["paid_before"])
     except (ValueError, KeyError, TypeError):
         return None
@@ -54,5 +56,11 @@ def split_plan_next(order: Order, *, paid: int, due: int) -> dict | None:
     for number, amount in enumerate(amounts, start=1):
         end += amount
         if paid_since < end:
-            return {"number": number, "count": len(amounts), "amount": min(end - paid_since, due)}
+            line_ids = [int(i) for i in lines[number - 1]] if number <= len(lines) else []
+            return {
+                "number": number,
+                "count": len(amounts),
+                "amount": min(end - paid_since, due),
+                "line_ids": line_ids,
+            }
     return None

@@ -47,6 +47,11 @@ def pay_context(request, order: Order, **extra) -> dict:
     done = [p for p in payments if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)]
     last_cash = next((p for p in reversed(done) if p.kind == PaymentMethod.Kind.CASH), None)
     paid = sum(p.amount for p in done)
+    if order.table_id:
+        # A tab split by chosen lines: name the items each payment paid for.
+        names = {line.pk: f"{line.name} × {line.quantity}" for line in order.lines.all() if not line.void_of_id}
+        for payment in payments:
+            payment.covered = [names[i] for i in payment.line_ids or () if i in names]
     # A tab split on the tables screen: offer the current part's amount, not the whole due.
     # (Paid as amount_paid counts it, the measure the plan was saved with: the total less the due.)
     split = split_plan.split_plan_next(order, paid=order.total_amount - due, due=due) if order.table_id else None
@@ -159,7 +164,14 @@ def pay(request, public_id: str):
         due = payment_selectors.amount_open(order)
         if due <= 0:
             raise Conflict("NOTHING_DUE", _("남은 결제 금액이 없습니다."))
-        payment = payment_services.payment_create(order, method, **_payment_kwargs(request, method, due, data))
+        kwargs = _payment_kwargs(request, method, due, data)
+        if order.table_id:
+            # A tab split by chosen lines: the payment records the lines of the part it pays.
+            split = split_plan.split_plan_next(
+                order, paid=order.total_amount - payment_selectors.amount_due(order), due=due
+            )
+            kwargs["line_ids"] = split["line_ids"] if split else ()
+        payment = payment_services.payment_create(order, method, **kwargs)
     except DomainError:
         state.form_key_release(key)
         raise

@@ -20,6 +20,7 @@ from apps.orders import tabs as tab_services
 from apps.orders.models import OrderStatus
 from apps.orders.splits import BillLine, split_by_lines, split_even
 from apps.payments import selectors as payment_selectors
+from apps.payments.state import COMPLETED
 from apps.tables import pending as pending_rounds
 from apps.tables import selectors as table_selectors
 from apps.tables.versions import floor_version
@@ -252,10 +253,23 @@ def _split_parts(data, tab) -> tuple[list, str]:
     return [], ""
 
 
+def _paid_line_ids(tab) -> set[int]:
+    """Lines an earlier split-by-lines payment already paid for (refunded or failed ones do not count)."""
+    return {
+        line_id
+        for payment in payment_selectors.payments_for_order(tab)
+        if payment.status in COMPLETED
+        for line_id in payment.line_ids or ()
+    }
+
+
 def _bill_lines(tab) -> list[BillLine]:
+    """The tab's lines still to pay: a line (with its voids) paid by an earlier split part is out."""
+    paid = _paid_line_ids(tab)
     return [
         BillLine(id=line.pk, net=line.net_amount, tax_type=line.tax_type, void_of=line.void_of_id)
         for line in tab.lines.all()
+        if line.pk not in paid and line.void_of_id not in paid
     ]
 
 
@@ -277,5 +291,6 @@ def tab_split(request, table_id: int):
         "mode": mode,
         "split_n": request.GET.get("n", "") if mode == "even" else "",
         "split_lines": [line_id for part in parts[:-1] for line_id in part.line_ids] if mode == "lines" else [],
+        "paid_lines": _paid_line_ids(tab),
     }
     return page_or_partial(request, "pos/tables/split.html", "pos/tables/split.html", context)

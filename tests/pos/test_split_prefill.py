@@ -96,3 +96,43 @@ def test_a_bad_split_on_the_way_to_pay_is_refused_and_leaves_the_tab_open(pos_cl
     assert pos_client.post(f"/pos/tables/{tab.table_id}/pay/", data).status_code == 422
     tab.refresh_from_db()
     assert tab.status == "OPEN"
+
+
+def test_a_lines_split_records_the_lines_each_payment_paid_and_leaves_the_rest_for_later(pos_client, tab, cash):
+    stew_line = OrderLine.objects.get(order=tab, name="김치찌개")
+    soju_line = OrderLine.objects.get(order=tab, name="소주")
+    # given the guest who had the stew pays for it alone
+    pos_client.post(f"/pos/tables/{tab.table_id}/pay/", {"line": str(stew_line.pk)})
+    page = _pay(pos_client, tab, cash, 18000)
+    # then the payment records the stew line, and the pay screen says what it paid for
+    payment = tab.payments.get()
+    assert payment.line_ids == [stew_line.pk] and payment.amount == 18000
+    assert 'data-testid="payment-lines"' in page and "김치찌개 × 2" in page
+    # the rest stays on the tab, payable later: the split screen shows the stew paid, not choosable
+    split = pos_client.get(f"/pos/tables/{tab.table_id}/split/").content.decode()
+    assert f'data-testid="split-line-paid-{stew_line.pk}"' in split
+    assert f'data-testid="split-line-{soju_line.pk}"' in split
+    assert pos_client.get(f"/pos/tables/{tab.table_id}/split/?line={stew_line.pk}").status_code == 422
+    # later the soju drinker pays for the soju: recorded too, and the tab is paid
+    split = pos_client.get(f"/pos/tables/{tab.table_id}/split/?line={soju_line.pk}").content.decode()
+    assert 'data-testid="split-amount-1">15,000원' in split
+    pos_client.post(f"/pos/tables/{tab.table_id}/pay/", {"line": str(soju_line.pk)})
+    assert _prefill(pos_client.get(f"/pos/pay/{tab.public_id}/").content.decode()) == 15000
+    _pay(pos_client, tab, cash, 15000)
+    tab.refresh_from_db()
+    assert tab.status == "PAID"
+    assert sorted(p.line_ids for p in tab.payments.all()) == [[stew_line.pk], [soju_line.pk]]
+
+
+def test_a_payment_never_records_another_orders_lines(store, tab, cash):
+    from apps.core.errors import Invalid
+    from apps.payments import services as payment_services
+
+    other = tabs.tab_open(make_table(store, "9"), guests=1)
+    tabs.tab_round_add(other, [{"productId": OrderLine.objects.filter(order=tab).first().product_id, "qty": 1}])
+    foreign = OrderLine.objects.filter(order=other).first()
+    tabs.tab_freeze_for_payment(tab)
+    for bad in ([foreign.pk], [True], ["1"]):
+        with pytest.raises(Invalid):
+            payment_services.payment_create(tab, cash, amount=1000, line_ids=bad)
+    assert not tab.payments.exists()

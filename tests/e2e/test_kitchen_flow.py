@@ -70,6 +70,8 @@ def test_kiosk_order_to_station_bump_board_and_receipt(browser, live_server, caf
     expect(kitchen.get_by_test_id("kitchen-completed")).to_contain_text(f"#{number}")
     expect(board.get_by_test_id("board-ready")).to_contain_text(number, timeout=WITHIN)
     expect(board.get_by_test_id("board-preparing")).not_to_contain_text(number)
+    # the newly ready number is highlighted (and chimes) on the board
+    expect(board.locator(f'.board-ready .board-number.is-new[data-number="{number}"]')).to_have_count(1)
     expect(receipt.get_by_test_id("order-ready")).to_have_text("주문하신 메뉴가 준비되었습니다.", timeout=WITHIN)
     shot(kitchen, artifacts_dir, "kitchen-display-completed")
     shot(board, artifacts_dir, "kitchen-board-ready")

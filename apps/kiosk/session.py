@@ -9,8 +9,9 @@ from django.conf import settings
 CART_KEY = "kiosk_cart_id"
 MODES_KEY = "kiosk_modes"
 
-# large text, high contrast, low-reach layout (every control in the lower part of the screen)
-MODES = ("large", "contrast", "lowreach")
+# large text, high contrast, low-reach layout (every control in the lower part of the screen),
+# voice guidance (the browser's speech synthesis reads the screen; static/js/kiosk.js)
+MODES = ("large", "contrast", "lowreach", "voice")
 
 
 def cart_id(request) -> str | None:

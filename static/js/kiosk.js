@@ -1,6 +1,7 @@
 // Kiosk behaviour on top of pages that already work without JavaScript: the idle prompt and reset,
 // live sold-out updates, the product price as options change, polling a payment, the finished
-// screen's return to welcome, and accessibility modes without a reload.
+// screen's return to welcome, accessibility modes without a reload, the keypad (Tab, arrows, Enter,
+// Escape, F2 for voice guidance) and voice guidance.
 (function () {
   "use strict";
 
@@ -35,6 +36,8 @@
       promptShownAt = Date.now();
       if (prompt) {
         prompt.hidden = false;
+        var title = prompt.querySelector("h2");
+        speak([title && textOf(title)]);
         var button = prompt.querySelector("[data-idle-continue]");
         if (button) button.focus();
       }
@@ -56,6 +59,8 @@
         if (countdown) countdown.textContent = String(left);
         if (now - promptShownAt >= graceSeconds * 1000) {
           resetting = true;
+          // The next customer starts without voice guidance (the session forgets the mode too).
+          stopSpeaking();
           if (resetForm) resetForm.submit();
         }
       }
@@ -89,7 +94,13 @@
         });
         var freshQty = fresh.querySelector("input[name=qty]");
         if (freshQty && qty) freshQty.value = qty;
+        // A background refresh must not throw a keyboard user's focus back to the top of the page.
+        var focusKey = region.contains(document.activeElement) ? controlKey(document.activeElement) : null;
         region.replaceWith(fresh);
+        if (focusKey) {
+          var same = fresh.querySelector(focusKey);
+          if (same) same.focus({ preventScroll: true });
+        }
         if (window.htmx) window.htmx.process(fresh);
         updatePrices(fresh);
       });
@@ -178,6 +189,13 @@
     var on = document.body.classList.toggle("mode-" + mode);
     var button = form.querySelector("button");
     if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+    if (mode === "voice") {
+      if (on) {
+        speak([button && button.dataset.voiceOn].concat(screenSummary()));
+      } else {
+        stopSpeaking();
+      }
+    }
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -220,9 +238,186 @@
     }, 250);
   }
 
+  // --- voice guidance (음성 안내): an opt-in mode read through the browser's speech synthesis ---
+  // It reads each screen's heading with its total, the focused control (a product with its price),
+  // and what changes (the product price, messages). The language is the page's (<html lang>).
+  function voiceOn() {
+    return document.body.classList.contains("mode-voice");
+  }
+
+  function textOf(element) {
+    if (!element) return "";
+    var text = element.dataset.speak || element.getAttribute("aria-label") || element.innerText || element.textContent;
+    return (text || "").replace(/\s+/g, " ").trim();
+  }
+
+  function stopSpeaking() {
+    if (window.speechSynthesis) window.speechSynthesis.cancel();
+  }
+
+  // Speaks the texts in order, cutting off what was being read: the newest thing is what matters.
+  function speak(texts) {
+    if (!voiceOn() || !window.speechSynthesis || !window.SpeechSynthesisUtterance) return;
+    var lang = document.documentElement.lang || "ko";
+    stopSpeaking();
+    texts.forEach(function (text) {
+      if (!text) return;
+      var utterance = new window.SpeechSynthesisUtterance(text);
+      utterance.lang = lang;
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function screenSummary() {
+    var body = document.getElementById("kiosk-body");
+    if (!body) return [];
+    var heading = body.querySelector("h1");
+    var texts = [textOf(heading)];
+    document.querySelectorAll("#kiosk-app [data-speak-on-load]").forEach(function (element) {
+      texts.push(textOf(element));
+    });
+    return texts;
+  }
+
+  function describeControl(control) {
+    var voice = document.querySelector("[data-voice-toggle]");
+    if (control.type === "checkbox" || control.type === "radio") {
+      var label = control.labels && control.labels[0];
+      var state = voice && (control.checked ? voice.dataset.voiceChecked : voice.dataset.voiceUnchecked);
+      return [textOf(label || control) + (state ? ", " + state : "")];
+    }
+    if (control.name === "qty") {
+      var qtyLabel = control.labels && control.labels[0];
+      return [textOf(qtyLabel) + " " + control.value];
+    }
+    return [textOf(control)];
+  }
+
+  document.addEventListener("focusin", function (event) {
+    if (!voiceOn() || !event.target.closest) return;
+    var control = event.target;
+    if (control.matches("h1, h2")) return; // headings are read with the screen
+    speak(describeControl(control));
+  });
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!voiceOn() || (input.name !== "option" && input.name !== "qty")) return;
+    var form = input.form;
+    var total = form && form.querySelector("[data-price-total]");
+    speak(describeControl(input).concat([total && textOf(total.closest("button") || total)]));
+  });
+
+  // --- keyboard: a tactile keypad sends Tab, arrows, Enter and Escape ------------------------
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea";
+
+  function visible(element) {
+    return !!(element.offsetWidth || element.offsetHeight || element.getClientRects().length);
+  }
+
+  function focusables(scope) {
+    return Array.prototype.filter.call(scope.querySelectorAll(FOCUSABLE), visible);
+  }
+
+  // A selector that finds "the same" control again after its region is redrawn.
+  function controlKey(element) {
+    if (!element || element === document.body) return null;
+    if (element.dataset && element.dataset.testid) return "[data-testid='" + element.dataset.testid + "']";
+    if (element.id) return "#" + element.id;
+    return null;
+  }
+
+  // Where focus goes when a screen or a swapped region appears: a new screen starts at its heading
+  // (made focusable without joining the Tab order) so it is read first; a swapped region at its
+  // marked control (the category tab just chosen), else its heading, else its first control.
+  function focusRegion(region, isScreen) {
+    var marked = region.querySelector("[data-focus-after-swap]");
+    var heading = region.querySelector("h1, h2");
+    var target = isScreen ? heading || marked : marked || heading;
+    if (target && target.matches("h1, h2") && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    if (!target) target = focusables(region)[0];
+    if (target) target.focus({ preventScroll: false });
+    return target;
+  }
+
+  // Arrow keys move between the controls of a [data-arrow-nav] group: left/right in reading
+  // order, up/down to the nearest control in the row above or below (grids of cards and options).
+  function arrowMove(group, current, key) {
+    var items = focusables(group);
+    var index = items.indexOf(current);
+    if (index < 0) return null;
+    if (key === "ArrowLeft") return items[index - 1] || null;
+    if (key === "ArrowRight") return items[index + 1] || null;
+    var here = current.getBoundingClientRect();
+    var down = key === "ArrowDown";
+    var best = null;
+    var bestScore = Infinity;
+    items.forEach(function (item) {
+      var box = item.getBoundingClientRect();
+      var dy = down ? box.top - here.bottom : here.top - box.bottom;
+      if (dy < -1) return;
+      var score = dy * 1000 + Math.abs(box.left + box.width / 2 - (here.left + here.width / 2));
+      if (item !== current && score < bestScore) {
+        best = item;
+        bestScore = score;
+      }
+    });
+    return best;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    var target = event.target;
+    var voice = document.querySelector("[data-voice-toggle]");
+    if (event.key === "F2" && voice) {
+      event.preventDefault();
+      voice.form.requestSubmit(voice);
+      return;
+    }
+    if (event.key === "Escape") {
+      var idle = document.getElementById("kiosk-idle");
+      var back = idle && !idle.hidden ? idle.querySelector("[data-idle-continue]") : document.querySelector("[data-kiosk-escape]");
+      if (back) {
+        event.preventDefault();
+        back.click();
+      }
+      return;
+    }
+    if (event.key === "Enter" && target.type === "checkbox") {
+      // Enter on a keypad chooses an option like a tap does (Space already toggles it).
+      event.preventDefault();
+      target.click();
+      return;
+    }
+    if (event.key.indexOf("Arrow") === 0 && target.closest) {
+      if (target.type === "number" || target.type === "text") return; // the arrows change the value
+      var group = target.closest("[data-arrow-nav]");
+      var next = group && arrowMove(group, target, event.key);
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
+    }
+  });
+
+  // After every htmx swap inside the kiosk (a category tab), focus the new content so the keypad
+  // and the screen reader continue from there. Messages (#messages) announce themselves instead.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var region = event.target;
+    if (!region || !region.closest) return;
+    if (region.closest("#kiosk-app")) {
+      focusRegion(region);
+    } else if (region.id === "messages") {
+      speak([textOf(region)]);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var root = app();
     if (!root) return;
+    var body = document.getElementById("kiosk-body");
+    if (body) focusRegion(body, true);
+    speak(screenSummary());
     setupIdle(root);
     setupMenuPoll(root);
     setupStatusPoll(root);

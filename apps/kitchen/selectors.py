@@ -110,7 +110,15 @@ def station_feed(station: Station, *, now: datetime | None = None) -> list[Ticke
     """Tickets still to make, oldest first."""
     now = now or timezone.now()
     settings_row = settings_for(station.store)
-    tickets = _with_lines(Ticket.objects.filter(station=station, status=TicketStatus.NEW)).order_by("created_at", "id")
+    tickets = (
+        _with_lines(Ticket.objects.filter(station=station, status=TicketStatus.NEW))
+        # Refunded in full, or a counter order canceled before it was made: nothing left to make,
+        # even if the on-commit clean-up (services.tickets_follow_canceled_order) never ran. A
+        # canceled table tab stays: a merged tab's food is still wanted.
+        .exclude(order__status=OrderStatus.REFUNDED)
+        .exclude(order__table__isnull=True, order__status__in=[OrderStatus.CANCELED, OrderStatus.EXPIRED])
+        .order_by("created_at", "id")
+    )
     return [ticket_view(t, settings_row=settings_row, now=now) for t in tickets]
 
 

@@ -287,3 +287,14 @@ def test_a_made_before_payment_order_that_is_canceled_leaves_the_screens(
     assert Ticket.objects.get(order=order).status == "CANCELED"
     assert selectors.station_feed(kitchen) == []
     assert selectors.board(pos_device.store).preparing == []
+
+
+def test_a_fully_refunded_order_leaves_the_station_feed(store, pos_device, kitchen, americano, place_and_pay, manager):
+    from apps.payments import services as payment_services
+
+    order = place_and_pay(pos_device, (americano, 1))
+    kept = place_and_pay(pos_device, (americano, 1))
+    payment_services.payment_refund(order, reason="손님 변심", member=manager)
+    order.refresh_from_db()
+    assert order.status == "REFUNDED"
+    assert [view.ticket.order_id for view in selectors.station_feed(kitchen)] == [kept.pk]

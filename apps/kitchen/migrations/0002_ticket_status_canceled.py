@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kitchen', '0001_initial'),
+        ("kitchen", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ticket',
-            name='status',
-            field=models.CharField(choices=[('NEW', '조리 중'), ('READY', '완료'), ('DONE', '전달 완료'), ('CANCELED', '주문 취소')], default='NEW', max_length=10, verbose_name='상태'),
+            model_name="ticket",
+            name="status",
+            field=models.CharField(
+                choices=[("NEW", "조리 중"), ("READY", "완료"), ("DONE", "전달 완료"), ("CANCELED", "주문 취소")],
+                default="NEW",
+                max_length=10,
+                verbose_name="상태",
+            ),
         ),
     ]

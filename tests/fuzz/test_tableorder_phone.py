@@ -168,3 +168,33 @@ def test_pending_round_decisions_never_answer_5xx_and_refused_ones_write_nothing
 
     fuzz()
     assert_nothing_half_written()
+
+
+# --- the owner's A4 sheet of table QR codes ---------------------------------------------------------
+
+
+def test_the_qr_sheet_never_answers_5xx(store, owner):
+    make_table(store, "1")
+    client = Client()
+    client.force_login(owner)
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        request = data.draw(query_requests({"store": str(store.pk)}), label="request")
+        response = check(
+            client, "GET", "/admin/tables/table/qr-sheet/", request, endpoint="admin:tables_table_qr_sheet"
+        )
+        assert response.status_code in (200, 400, 404), response.status_code
+
+    fuzz()
+
+    # the bulk action with hostile selections
+    @FUZZ
+    @given(data=st.data())
+    def fuzz_action(data):
+        valid = {"action": "print_qr_codes", "_selected_action": [str(store.tables.first().pk)], "index": "0"}
+        request = data.draw(form_requests(valid), label="request")
+        check(client, "POST", "/admin/tables/table/", request, endpoint="admin:tables_table_print_qr_codes")
+
+    fuzz_action()

@@ -68,3 +68,15 @@ def test_owner_sets_the_maximum_per_round(client, owner, store):
         "/admin/tables/tableordersettings/add/", {"store": store.pk, "qr_ordering": "on", "max_items_per_round": 0}
     )
     assert refused.status_code == 200  # the form shows the error again
+
+
+@pytest.mark.parametrize("path", ["/admin/tables/table/", "/admin/tables/area/", "/admin/tables/tableordersettings/"])
+@pytest.mark.parametrize("action", ["print_qr_codes", "delete_selected"])
+def test_a_hostile_selection_runs_no_action(client, owner, store, path, action):
+    # before: a NUL among the selected ids was a 500 (ValueError while Django built the filter)
+    table = make_table(store, "1")
+    client.force_login(owner)
+    for selected in (["\x00"], [str(table.pk), "abc"], ["²"]):
+        response = client.post(path, {"action": action, "_selected_action": selected, "index": "0"})
+        assert response.status_code == 302
+    assert store.tables.count() == 1

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.fields import IdField, SafeTextField
+from apps.core.fields import IdField, SafeChoiceField, SafeTextField
 
 # A version token is two integers joined by "-" (see versions.py); anything longer names nothing.
 MAX_VERSION = 64
@@ -19,3 +19,9 @@ class StationPickForm(forms.Form):
 
 class BumpForm(forms.Form):
     line = IdField(label=_("상품"), code="INVALID_LINE", required=False)
+
+
+class DisplayForm(forms.Form):
+    pick = SafeChoiceField(
+        choices=[("", ""), ("1", "1")], required=False, code="INVALID_PICK", message=_("알 수 없는 요청입니다.")
+    )

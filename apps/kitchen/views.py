@@ -22,7 +22,7 @@ from apps.stores.decorators import device_required
 from apps.stores.models import Device, Store
 
 from . import selectors, services
-from .forms import BumpForm, PollForm, StationPickForm
+from .forms import BumpForm, DisplayForm, PollForm, StationPickForm
 from .versions import kitchen_version
 
 KITCHEN = Device.Kind.KITCHEN
@@ -68,8 +68,9 @@ def _display_context(request, station) -> dict:
 @device_required(KITCHEN)
 @domain_errors
 def display(request):
+    pick = clean_or_raise(DisplayForm(request.GET), code="INVALID_PICK", status=400)["pick"] == "1"
     station = selectors.station_for_screen(request.device)
-    if station is None or request.GET.get("pick") == "1":
+    if station is None or pick:
         stations = list(selectors.stations_for(request.device.store))
         if not stations:
             stations = [services.station_default(request.device.store)]

@@ -156,3 +156,9 @@ def test_hostile_parameters_are_4xx_never_5xx(bar_kds, tv, pos_device, americano
     assert bar_kds.post(f"/kitchen/tickets/{'9' * 5000}/bump/").status_code == 404
     assert bar_kds.post(reverse("kitchen:station_pick"), {"station": "-1"}).status_code == 422
     assert Ticket.objects.get(pk=ticket.pk).status == "NEW"
+
+
+def test_the_station_picker_reopens_on_pick_and_refuses_odd_values(bar_kds, kitchen):
+    assert "kitchen/pick.html" in [t.name for t in bar_kds.get(reverse("kitchen:display"), {"pick": "1"}).templates]
+    assert "kitchen/display.html" in [t.name for t in bar_kds.get(reverse("kitchen:display")).templates]
+    assert bar_kds.get(reverse("kitchen:display"), {"pick": "¹"}).status_code == 400

@@ -88,14 +88,15 @@ def _tab(table):
 def _context(request, table, token: str, **extra) -> dict:
     store = table.store
     tab, rounds = _tab(table)
-    cart = phone.phone_cart(request, table)
+    # Reading the menu makes no cart (a crawler following the code writes nothing to Redis).
+    cart = phone.phone_cart(request, table, create=False)
     context = {
         "store": store,
         "table": table,
         "token": token,
         "tab": tab,
         "rounds": rounds,
-        "basket": cart_selectors.cart_priced(cart, store=store),
+        "basket": cart_selectors.cart_priced(cart, store=store) if cart is not None else None,
         "closed_reason": phone.ordering_closed_reason(table),
         "is_frozen": tab is not None and tab.status != OrderStatus.OPEN,
         "max_items": table_selectors.table_order_settings(store).max_items_per_round,

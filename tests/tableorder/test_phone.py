@@ -235,3 +235,11 @@ def test_an_unknown_product_or_line_is_a_clear_error(client, store, table, open_
     assert client.get(phone_url(table, "products/%C2%B2/")).status_code == 404
     assert client.post(phone_url(table, "lines/nope/remove/")).status_code == 404
     assert client.post(phone_url(table, "send/")).status_code == 422
+
+
+def test_reading_the_menu_writes_no_cart(client, table, stew, open_shift):
+    from apps.core.redis import get_redis
+
+    for rest in ("", "tab/", f"products/{stew.product.pk}/"):
+        assert client.get(phone_url(table, rest)).status_code == 200
+    assert not list(get_redis().scan_iter("cart:*"))

@@ -80,3 +80,16 @@ def test_a_hostile_selection_runs_no_action(client, owner, store, path, action):
         response = client.post(path, {"action": action, "_selected_action": selected, "index": "0"})
         assert response.status_code == 302
     assert store.tables.count() == 1
+
+
+def test_the_demo_prints_where_a_phone_orders():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.stores.models import Store
+
+    out = StringIO()
+    call_command("seed_demo", "--once", stdout=out)
+    table = Store.objects.get().tables.get(name="1")
+    assert f"/q/{table_sticker_token(table)}/" in out.getvalue()

@@ -139,7 +139,15 @@ class Ticket(models.Model):
                 fields=["station", "order", "round_number"], name="ticket_unique_per_station_round"
             ),
         ]
-        indexes = [models.Index(fields=["station", "status", "created_at"], name="ticket_station_feed")]
+        indexes = [
+            models.Index(fields=["station", "status", "created_at"], name="ticket_station_feed"),
+            # The operations gauge counts the open tickets of every store at each scrape; done ones pile up.
+            models.Index(
+                fields=["status", "created_at"],
+                condition=models.Q(status__in=[TicketStatus.NEW, TicketStatus.READY]),
+                name="ticket_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.station} #{self.order.order_number}"

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 
+from apps.kitchen.models import TicketStatus
+
 from . import selectors, shared
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,19 @@ def _database() -> Iterator[Metric]:
     for provider, count in sorted(selectors.refunds_unknown_by_provider().items()):
         refunds.add_metric([provider], count)
     yield refunds
+    open_tickets = selectors.kitchen_tickets_open(timezone.now())
+    tickets = GaugeMetricFamily(
+        "cloudpos_kitchen_tickets_open", "Kitchen tickets not yet handed over, by status", labels=["status"]
+    )
+    oldest = GaugeMetricFamily(
+        "cloudpos_kitchen_ticket_oldest_age_seconds", "Age of the oldest open kitchen ticket", labels=["status"]
+    )
+    for status in (TicketStatus.NEW, TicketStatus.READY):
+        count, age = open_tickets.get(status, (0, 0.0))
+        tickets.add_metric([status], count)
+        oldest.add_metric([status], age)
+    yield tickets
+    yield oldest
     close = GaugeMetricFamily(
         "cloudpos_business_day_close_age_seconds",
         "Seconds since the end of the oldest business day closed, per store group (timezone, cutoff hour); "

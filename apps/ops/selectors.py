@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Count, Min
 
+from apps.kitchen.models import Ticket, TicketStatus
 from apps.payments.models import Payment, PaymentStatus, Refund
 from apps.settlement.models import RollupState
 from apps.stores.business_day import business_day_bounds
@@ -25,6 +26,18 @@ def refunds_unknown_by_provider() -> dict[str, int]:
         Refund.objects.filter(status=Refund.Status.UNKNOWN).values("payment__kind").annotate(n=Count("id")).order_by()
     )
     return {row["payment__kind"]: row["n"] for row in rows}
+
+
+def kitchen_tickets_open(now: datetime) -> dict[str, tuple[int, float]]:
+    """Open kitchen tickets by status (NEW, READY): how many, and the age in seconds of the oldest.
+    A NEW ticket that keeps getting older means a station's screen is off or nobody is looking."""
+    rows = (
+        Ticket.objects.filter(status__in=[TicketStatus.NEW, TicketStatus.READY])
+        .values("status")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+        .order_by()
+    )
+    return {row["status"]: (row["n"], max(0.0, (now - row["oldest"]).total_seconds())) for row in rows}
 
 
 def close_age_by_store_group(now: datetime) -> dict[tuple[str, int], float]:

@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.kitchen.models import Ticket, TicketStatus
 from apps.orders import services as order_services
 from apps.payments.models import Payment, PaymentMethod, Refund
 from apps.settlement.models import RollupState
 from tests.factories import StoreFactory
+from tests.kitchen.factories import StationFactory, TicketFactory
 from tests.payments.factories import make_method, make_order
 
 from .conftest import sample, scrape
@@ -184,3 +186,29 @@ def test_queue_length_read_from_the_broker(client, settings, metrics_token):
     get_redis().rpush(settings.CELERY_TASK_DEFAULT_QUEUE, "m1", "m2", "m3")
     samples = scrape(client)
     assert sample(samples, "cloudpos_celery_queue_length", queue=settings.CELERY_TASK_DEFAULT_QUEUE) == 3
+
+
+@pytest.mark.django_db
+def test_open_kitchen_tickets_and_the_oldest_age_by_status(client, metrics_token):
+    # given a store with two tickets being made (the older sent 12 minutes ago), one ready, one handed over
+    station = StationFactory()
+    now = timezone.now()
+    for status, minutes in (
+        (TicketStatus.NEW, 12),
+        (TicketStatus.NEW, 3),
+        (TicketStatus.READY, 1),
+        (TicketStatus.DONE, 30),
+    ):
+        ticket = TicketFactory(store=station.store, station=station, status=status)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(minutes=minutes))
+    # when /metrics is scraped
+    samples = scrape(client)
+    # then the open tickets are counted by status, with the oldest one's age
+    assert sample(samples, "cloudpos_kitchen_tickets_open", status="NEW") == 2
+    assert sample(samples, "cloudpos_kitchen_tickets_open", status="READY") == 1
+    assert 12 * 60 <= sample(samples, "cloudpos_kitchen_ticket_oldest_age_seconds", status="NEW") < 13 * 60
+    # and when the kitchen catches up, the gauges fall back to zero
+    Ticket.objects.update(status=TicketStatus.DONE)
+    samples = scrape(client)
+    assert sample(samples, "cloudpos_kitchen_tickets_open", status="NEW") == 0
+    assert sample(samples, "cloudpos_kitchen_ticket_oldest_age_seconds", status="NEW") == 0

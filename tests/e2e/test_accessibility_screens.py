@@ -2,9 +2,10 @@
 
 The kiosk is walked once per accessibility mode (normal, large text, high contrast, low reach):
 welcome, service choice, menu, product, cart, pay, done and the phone receipt. The staff walk
-covers the POS (PIN, shift, sell with the options dialog, pay, receipt, history, shift page), the
-floor and a table's tab, the table tablet, a guest's phone menu, the kitchen display and the ready
-board, and the owner login. Any violation fails the test with its rule, impact and element.
+covers the POS (PIN, shift, sell with the options dialog, pay, receipt, history, shift page, orders
+ready for hand-over), the floor and a table's tab, the table tablet, a guest's phone menu, the
+kitchen display and the ready board, and the owner login. Any violation fails the test with its
+rule, impact and element.
 """
 
 import re
@@ -131,6 +132,8 @@ def test_staff_and_restaurant_screens_have_no_wcag_violations(browser, live_serv
         pos.get_by_test_id(f"option-{restaurant['latte'].options['R'].pk}").check()
         pos.get_by_test_id("options-add").click()
         expect(pos.get_by_test_id("cart-line")).to_have_count(1)
+        # the redrawn cart is announced through the page's one live region
+        expect(pos.locator("#sr-announcer[aria-live=polite]")).to_have_text("1개 · 결제할 금액 5,000원")
         audit.check(pos, "pos/sell with a cart")
         pos.get_by_test_id("checkout").click()
         expect(pos.get_by_test_id("amount-due")).to_be_visible()
@@ -148,6 +151,8 @@ def test_staff_and_restaurant_screens_have_no_wcag_violations(browser, live_serv
         audit.check(pos, "pos/order detail")
         pos.goto(f"{url}/pos/shift/")
         audit.check(pos, "pos/shift")
+        pos.goto(f"{url}/pos/ready/")
+        audit.check(pos, "pos/ready for hand-over")
 
         # tables: the floor, opening table 3, its tab with a round
         pos.goto(f"{url}/pos/tables/")

@@ -272,7 +272,9 @@
     var body = document.getElementById("kiosk-body");
     if (!body) return [];
     var heading = body.querySelector("h1");
-    var texts = [textOf(heading)];
+    // What just happened ("… 담았습니다", an error) comes first, then where the customer is now.
+    var texts = Array.prototype.map.call(document.querySelectorAll("#messages .message"), textOf);
+    texts.push(textOf(heading));
     document.querySelectorAll("#kiosk-app [data-speak-on-load]").forEach(function (element) {
       texts.push(textOf(element));
     });

@@ -71,8 +71,15 @@ def test_kiosk_screens_have_no_wcag_violations(browser, live_server, cafe, mode)
         expect(page.get_by_test_id("pay-total")).to_have_text("5,500원")
         audit.check(page, f"{mode}/pay")
 
-        page.get_by_test_id("method-cash").tap()
-        expect(page.get_by_test_id("order-number")).to_be_visible()
+        if mode == "normal":
+            # the card window (the simulated provider's, in place of the real terminal's)
+            page.get_by_test_id("method-simulated").tap()
+            expect(page.get_by_test_id("simulated-checkout")).to_be_visible()
+            audit.check(page, f"{mode}/card window")
+            page.get_by_role("button", name="승인").tap()
+        else:
+            page.get_by_test_id("method-cash").tap()
+        expect(page.get_by_test_id("order-number")).to_be_visible(timeout=15_000)
         audit.check(page, f"{mode}/done")
 
         order = Order.objects.get(store=cafe["store"])

@@ -93,7 +93,8 @@ def test_voice_reads_the_product_its_price_and_the_cart_total_in_korean(browser,
         expect_said(page, "담기 · 5,500원")
         page.get_by_test_id("add-to-cart").click()
 
-        # back on the menu the cart total is read; on the cart screen too
+        # back on the menu: what happened, then the cart total; on the cart screen the total too
+        expect_said(page, "^카페라떼.*담았습니다")
         expect_said(page, "장바구니 1개 · 5,500원")
         page.get_by_test_id("go-cart").click()
         expect_said(page, "^합계 5,500원$")

@@ -1,0 +1,130 @@
+"""What every part of the payment services shares: the provider log, the one door to a provider
+(never inside a transaction), field parsing and the order-side bookkeeping."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.core.errors import Invalid
+from apps.core.parsers import parse_amount
+from apps.orders import selectors as order_selectors
+from apps.orders import services as order_services
+from apps.orders.models import Order, OrderStatus
+
+from .. import selectors
+from ..models import Payment, PaymentEvent, PaymentStatus
+from ..providers import Answer
+from ..state import COMPLETED
+
+logger = logging.getLogger(__name__)
+S = PaymentStatus
+
+RECONCILE_AFTER = timedelta(seconds=30)
+CONFIRM_WINDOW = timedelta(minutes=10)  # Toss keeps an authenticated payment confirmable this long
+CHECKOUT_SALT = "payments.checkout"
+CHECKOUT_MAX_AGE = 24 * 3600
+# Refunds go to provider-backed card payments first (the money returns to the card by itself), then
+# the card terminal, then cash; within a kind, the latest payment first.
+REFUND_PRIORITY = {"TOSS": 0, "SIMULATED": 0, "CARD_TERMINAL": 1, "CASH": 2}
+
+
+def order_for_store(store, public_id: str) -> Order:
+    return order_selectors.order_for_store(store, str(public_id))
+
+
+# --- the provider log -------------------------------------------------------------------------------
+
+
+def _log(payment_id: int, operation: str, direction: str, payload: dict, http_status: int | None = None) -> None:
+    PaymentEvent.objects.create(
+        payment_id=payment_id, operation=operation, direction=direction, payload=payload, http_status=http_status
+    )
+
+
+def _log_answer(payment_id: int, answer: Answer) -> None:
+    direction = "RESPONSE" if answer.http_status and answer.http_status < 400 else "ERROR"
+    if answer.ok and answer.http_status is None:
+        direction = "RESPONSE"  # local providers (cash, terminal) answer without HTTP
+    _log(
+        payment_id,
+        answer.operation,
+        direction,
+        {"outcome": answer.outcome.value, "code": answer.code, "request": answer.request, "body": answer.body},
+        answer.http_status,
+    )
+
+
+def _call_provider(payment: Payment, operation: str, call, **intent) -> Answer:
+    """Log the request, call the provider (never inside a transaction), log the answer."""
+    if transaction.get_connection().in_atomic_block and payment.kind in ("TOSS", "SIMULATED"):
+        raise RuntimeError("gateway call inside a transaction")
+    _log(payment.pk, operation, "REQUEST", {"kind": payment.kind, **intent})
+    answer = call()
+    _log_answer(payment.pk, answer)
+    return answer
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _int_field(value, name: str, *, minimum: int = 0, required: bool = False) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise Invalid("INVALID_FIELD", _("%(name)s 값이 필요합니다.") % {"name": name}, details={"field": name})
+        return None
+    # parse_amount, not str.isdigit(): "²".isdigit() is True and int("²") raises
+    try:
+        number = parse_amount(value, name)
+    except Invalid:
+        number = None
+    if number is None or number < minimum:
+        raise Invalid("INVALID_FIELD", _("%(name)s 값이 올바르지 않습니다.") % {"name": name}, details={"field": name})
+    return number
+
+
+def _lock_order(order_id: int) -> Order:
+    # A read lock on the order row serialises everything that decides how much of it is paid or
+    # refunded (two cashiers taking the last 5,000원 at once). The order's own writes stay in orders.
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def _has_completed_payment(order: Order) -> bool:
+    return Payment.objects.filter(order=order, status__in=list(COMPLETED)).exists()
+
+
+def _complete_order_if_covered(order: Order) -> bool:
+    """Inside the caller's transaction: the order becomes PAID when completed payments cover it.
+    False when the order can no longer be paid (expired / canceled meanwhile): the caller must give
+    the captured money back."""
+    if order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED):
+        return False
+    if order.status == OrderStatus.PENDING_PAYMENT and selectors.amount_due(order) == 0:
+        order_services.order_mark_paid(order)
+    return True
+
+
+def _after_failure(order_id: int) -> None:
+    """A payment definitely failed. If nothing else was paid, the cart goes back to ACTIVE with its
+    lines; in a split payment the order keeps waiting for the rest, so the cart stays in checkout."""
+    order = Order.objects.get(pk=order_id)
+    if order.status == OrderStatus.PENDING_PAYMENT and not _has_completed_payment(order):
+        order_services.order_payment_failed(order)
+
+
+def _parse_dt(value) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def order_name(order: Order) -> str:
+    return _("%(store)s 주문 %(number)s번") % {"store": order.store.name, "number": order.order_number}

@@ -144,3 +144,43 @@ def test_a_phone_orders_into_the_tab_and_its_url_dies_when_the_tab_is_paid(brows
     finally:
         phone_context.close()
         pos_context.close()
+
+
+def test_a_first_round_waits_on_the_floor_until_staff_accept_it(browser, restaurant, artifacts_dir):
+    from apps.tables.models import TableOrderSettings
+
+    TableOrderSettings.objects.create(store=restaurant["store"], confirm_first_round=True)
+    url, soju = restaurant["url"], restaurant["soju"]
+    phone_context = browser.new_context(locale="ko-KR", viewport=PHONE, is_mobile=True, has_touch=True)
+    pos_context = _pos_context(browser, restaurant)
+    try:
+        pos = pos_context.new_page()
+        pos.goto(f"{url}/pos/login/")
+        pos.get_by_label("PIN").fill("1234")
+        pos.get_by_role("button", name="로그인").click()
+        pos.get_by_test_id("nav-tables").click()
+        expect(pos.get_by_test_id("floor")).to_be_visible()
+
+        # a phone orders two sojus at the empty table 3: it waits for staff
+        phone = phone_context.new_page()
+        phone.goto(f"{url}/q/{table_sticker_token(restaurant['table'])}/")
+        phone.get_by_test_id(f"phone-product-{soju.product.pk}").click()
+        phone.get_by_test_id("phone-qty").fill("2")
+        phone.get_by_test_id("phone-add").click()
+        phone.get_by_test_id("phone-send").click()
+        expect(phone.get_by_test_id("phone-pending")).to_contain_text("10,000원")
+        _shot(phone, artifacts_dir, "10-pending-phone")
+
+        # the floor shows it by itself; the cashier accepts it and the tab opens with round 1
+        pending = pos.get_by_test_id("pending-round")
+        expect(pending).to_contain_text("홀 3", timeout=5000)
+        _shot(pos, artifacts_dir, "11-pending-floor")
+        pending.get_by_test_id("pending-confirm").click()
+        expect(pos.get_by_test_id("table-total-3")).to_have_text("10,000원")
+        expect(pos.get_by_test_id("pending-round")).to_have_count(0)
+        phone.reload()
+        expect(phone.get_by_test_id("phone-tab")).to_contain_text("1차")
+        assert Order.objects.get(table=restaurant["table"]).total_amount == 10000
+    finally:
+        phone_context.close()
+        pos_context.close()

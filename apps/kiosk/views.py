@@ -377,9 +377,10 @@ def order_done(request, public_id: str):
         return redirect("kiosk:order_processing", public_id=order.public_id)
     if state == "failed":
         return redirect("kiosk:order_failed", public_id=order.public_id)
-    # The order is finished for this customer; the next tap starts from nothing.
-    kiosk_session.forget_everything(request)
+    # The order is finished for this customer; the next tap starts from nothing. Their modes (large
+    # text, high contrast, low reach, voice) still apply to this last screen with their number.
     context = screens.order_context(request, order)
+    kiosk_session.forget_everything(request)
     context["receipt_url"] = request.build_absolute_uri(
         reverse("kiosk:receipt", args=[order.store_id, order.public_id])
     )

@@ -29,6 +29,9 @@
     function activity(event) {
       if (resetting) return;
       if (promptShownAt && event && event.target && event.target.closest && event.target.closest("[form='kiosk-reset-form']")) return;
+      // A keypad user moving between the prompt's two buttons (or pressing Escape, which answers
+      // "계속 주문하기" through its click) has not chosen yet: only a touch or Enter does.
+      if (promptShownAt && event && event.type === "keydown" && /^(Tab|Shift|Arrow|Escape)/.test(event.key)) return;
       lastActivity = Date.now();
       if (promptShownAt) hidePrompt();
     }
@@ -45,6 +48,12 @@
     function hidePrompt() {
       promptShownAt = 0;
       if (prompt) prompt.hidden = true;
+    }
+    var continueButton = prompt && prompt.querySelector("[data-idle-continue]");
+    if (continueButton) {
+      continueButton.addEventListener("click", function () {
+        activity();
+      });
     }
     ["pointerdown", "touchstart", "keydown", "input", "wheel"].forEach(function (name) {
       document.addEventListener(name, activity, { capture: true, passive: true });
@@ -402,6 +411,52 @@
     }
   });
 
+  // The cart's + / − / 삭제 are plain form posts that come back to the same screen: remember the
+  // control that posted and, when the same screen returns, focus it (or its line's first control
+  // if it went away) instead of the heading, so the keypad user stays where they were.
+  var RETURN_KEY = "kiosk-return-focus";
+
+  function lineScoped(element) {
+    var key = controlKey(element);
+    var line = element.closest && element.closest("[data-line-id]");
+    if (!key || !line) return key;
+    return "[data-line-id='" + line.dataset.lineId + "'] " + key;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    if (!submitter || !form.closest || !form.closest("#kiosk-app") || form.method.toLowerCase() !== "post") return;
+    if (!submitter.closest("[data-line-id]")) return;
+    try {
+      window.sessionStorage.setItem(RETURN_KEY, JSON.stringify({ path: window.location.pathname, key: lineScoped(submitter) }));
+    } catch (e) {}
+  });
+
+  function returnFocus() {
+    var saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(RETURN_KEY) || "null");
+      window.sessionStorage.removeItem(RETURN_KEY);
+    } catch (e) {}
+    if (!saved || saved.path !== window.location.pathname || !saved.key) return null;
+    var target = document.querySelector(saved.key);
+    if (target && !target.disabled && visible(target)) target.focus();
+    return target && document.activeElement === target ? target : null;
+  }
+
+  // While the idle prompt is up, Tab stays on its two buttons (it is a modal dialog).
+  document.addEventListener("keydown", function (event) {
+    var idle = document.getElementById("kiosk-idle");
+    if (event.key !== "Tab" || !idle || idle.hidden) return;
+    var buttons = focusables(idle);
+    if (!buttons.length) return;
+    var index = buttons.indexOf(document.activeElement);
+    var next = event.shiftKey ? index - 1 : index + 1;
+    event.preventDefault();
+    buttons[(next + buttons.length) % buttons.length].focus();
+  });
+
   // After every htmx swap inside the kiosk (a category tab), focus the new content so the keypad
   // and the screen reader continue from there. Messages (#messages) announce themselves instead.
   document.addEventListener("htmx:afterSwap", function (event) {
@@ -418,8 +473,9 @@
     var root = app();
     if (!root) return;
     var body = document.getElementById("kiosk-body");
-    if (body) focusRegion(body, true);
-    speak(screenSummary());
+    var returned = returnFocus();
+    if (body && !returned) focusRegion(body, true);
+    speak(screenSummary().concat(returned ? describeControl(returned) : []));
     setupIdle(root);
     setupMenuPoll(root);
     setupStatusPoll(root);

@@ -1,7 +1,8 @@
 """A kiosk order with the keyboard alone, as a tactile keypad sends it (Tab, arrows, Enter, Escape):
-welcome → takeout → another category → a latte with a size → cart → pay at the counter. Focus is
-checked on every new screen (its heading), after the htmx category swap (the chosen tab in the new
-region) and on every control reached, which must show a visible focus ring."""
+welcome → takeout → another category → a latte with a size → cart (one more) → pay at the counter.
+Focus is checked on every new screen (its heading), after the htmx category swap (the chosen tab in
+the new region), after the cart's "+" (still on "+") and on every control reached, which must show a
+visible focus ring. The idle prompt keeps Tab inside it and Escape continues the order."""
 
 import pytest
 from playwright.sync_api import expect
@@ -127,9 +128,13 @@ def test_a_whole_kiosk_order_with_the_keyboard_alone(browser, live_server, cafe)
         tab_to(page, "go-cart")
         page.keyboard.press("Enter")
 
-        # cart: Escape returns to the menu; then on to pay
+        # cart: one more with "+" (the screen comes back with focus still on "+"); Escape to the menu
         expect_screen(page, "cart-title")
         expect(page.get_by_test_id("cart-line")).to_have_count(1)
+        tab_to(page, "line-inc")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("line-qty")).to_have_text("2")
+        expect(page.get_by_test_id("line-inc")).to_be_focused()
         page.keyboard.press("Escape")
         expect_screen(page, "menu-title")
         tab_to(page, "go-pay")
@@ -137,13 +142,40 @@ def test_a_whole_kiosk_order_with_the_keyboard_alone(browser, live_server, cafe)
 
         # pay: pay at the counter
         expect_screen(page, "pay-title")
-        expect(page.get_by_test_id("pay-total")).to_have_text("5,500원")
+        expect(page.get_by_test_id("pay-total")).to_have_text("11,000원")
         tab_to(page, "method-cash")
         page.keyboard.press("Enter")
 
         expect_screen(page, "done-title")
         order = Order.objects.get(store=cafe["store"])
-        assert order.status == "PENDING_PAYMENT" and order.total_amount == 5500
+        assert order.status == "PENDING_PAYMENT" and order.total_amount == 11000
         expect(page.get_by_test_id("order-number")).to_have_text(str(order.order_number))
+    finally:
+        context.close()
+
+
+def test_the_idle_prompt_keeps_the_keypad_inside_and_escape_continues(browser, live_server, cafe, settings):
+    settings.KIOSK_IDLE_SECONDS = 1
+    settings.KIOSK_IDLE_GRACE_SECONDS = 30
+    context = device_context(browser, live_server, cafe["kiosk"])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/kiosk/start/")
+        prompt = page.get_by_test_id("idle-prompt")
+        expect(prompt).to_be_visible(timeout=5_000)
+        expect(page.get_by_test_id("idle-continue")).to_be_focused()
+        # Tab cycles between the prompt's two buttons and never reaches the screen behind it
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !!document.activeElement.closest('#kiosk-idle')")
+        page.keyboard.press("Tab")
+        expect(page.get_by_test_id("idle-continue")).to_be_focused()
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#kiosk-idle button[form=kiosk-reset-form]")).to_be_focused()
+        page.keyboard.press("ArrowLeft")
+        expect(page.get_by_test_id("idle-continue")).to_be_focused()
+        # Escape means "계속 주문하기"
+        page.keyboard.press("Escape")
+        expect(prompt).to_be_hidden()
+        expect(page).to_have_url(f"{live_server.url}/kiosk/start/")
     finally:
         context.close()

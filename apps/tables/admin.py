@@ -5,8 +5,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -49,21 +48,6 @@ def qr_sheet_response(request, tables):
     return render(request, "tables/qr_sheet.html", {"pages": pages, "count": len(cards)})
 
 
-class SafeActionsMixin:
-    """Django filters an action's queryset by the posted ids unchecked, and a NUL or a word among
-    them raises while the filter is built (a 500): such a selection names nothing and runs no
-    action."""
-
-    def response_action(self, request, queryset):
-        try:
-            for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
-                parse_id(value, ACTION_CHECKBOX_NAME)
-        except DomainError:
-            self.message_user(request, _("선택한 항목이 올바르지 않습니다."), messages.WARNING)
-            return None
-        return super().response_action(request, queryset)
-
-
 class TableInline(OwnerScopedInline, admin.TabularInline):
     model = Table
     extra = 1
@@ -77,7 +61,7 @@ class TableInline(OwnerScopedInline, admin.TabularInline):
 
 
 @admin.register(Area)
-class AreaAdmin(SafeActionsMixin, OwnerScopedAdmin):
+class AreaAdmin(OwnerScopedAdmin):
     list_display = ["name", "store", "sort_order"]
     list_filter = ["store"]
     inlines = [TableInline]
@@ -93,7 +77,7 @@ class AreaAdmin(SafeActionsMixin, OwnerScopedAdmin):
 
 
 @admin.register(Table)
-class TableAdmin(SafeActionsMixin, OwnerScopedAdmin):
+class TableAdmin(OwnerScopedAdmin):
     list_display = ["name", "area", "store", "seats", "grid_x", "grid_y", "is_active"]
     list_filter = ["store", "area", "is_active"]
     fields = ["store", "area", "name", "seats", "grid_x", "grid_y", "tablet", "is_active"]
@@ -122,6 +106,6 @@ class TableAdmin(SafeActionsMixin, OwnerScopedAdmin):
 
 
 @admin.register(TableOrderSettings)
-class TableOrderSettingsAdmin(SafeActionsMixin, OwnerScopedAdmin):
+class TableOrderSettingsAdmin(OwnerScopedAdmin):
     list_display = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]
     fields = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]

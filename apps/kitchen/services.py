@@ -359,10 +359,8 @@ def tickets_follow_canceled_order(order: Order, *, now: datetime | None = None) 
     """After an order is canceled or expires (orders' `order_canceled`, on commit: redoable).
 
     A canceled order takes its open tickets off the screens; a ticket whose lines now belong to
-    another order (a merged tab) follows them there instead, since the food is still wanted. NOTE:
-    orders.tabs.tab_merge does not send `order_canceled` today, so a merged tab's tickets simply
-    stay on the screens under the old table until bumped. A missed signal leaves a ticket a cook
-    can still bump away."""
+    another order (a merged tab) follows them there instead, since the food is still wanted. A
+    missed signal leaves a ticket a cook can still bump away."""
     now = now or timezone.now()
     moved = []
     with transaction.atomic():

@@ -472,8 +472,10 @@ def tab_merge(source: Order, target: Order) -> Order:
         dst.save(update_fields=["guests", "order_discounts"])
         _recompute_totals(dst)
         _recompute_totals(src)
-        lifecycle.move(src, S.CANCELED, note=f"merged into #{dst.order_number}", canceled_at=timezone.now())
+        merged = lifecycle.move(src, S.CANCELED, note=f"merged into #{dst.order_number}", canceled_at=timezone.now())
         floor_touch(dst.store_id)
+        # Screens follow on commit: the kitchen moves the source's open tickets to the lines' new tab.
+        transaction.on_commit(lambda: events.order_canceled.send(sender=Order, order=merged, reason="merged"))
     lifecycle.sync(source, src)
     lifecycle.sync(target, dst)
     return target

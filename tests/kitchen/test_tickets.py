@@ -230,6 +230,24 @@ def test_table_rounds_make_a_ticket_each_and_a_void_shows_struck_through(
     assert [view.where for view in feed] == ["3", "3"] and feed[0].channel_label == "테이블"
 
 
+def test_merging_tabs_moves_the_open_tickets_to_the_merged_tab(
+    store, kitchen, americano, bagel, django_capture_on_commit_callbacks
+):
+    # given two tables whose rounds are on the kitchen's screen
+    source = tabs.tab_open(make_table(store, "5"), guests=2)
+    tabs.tab_round_add(source, [item(bagel)])
+    target = tabs.tab_open(make_table(store, "6"), guests=2)
+    tabs.tab_round_add(target, [item(americano)])
+    # when table 5 is merged into table 6
+    with django_capture_on_commit_callbacks(execute=True):
+        tabs.tab_merge(Order.objects.get(pk=source.pk), Order.objects.get(pk=target.pk))
+    # then the bagel is still to be made, now for table 6 under the round number it took there
+    tickets = list(Ticket.objects.filter(order=target).order_by("round_number"))
+    assert [(t.round_number, t.status) for t in tickets] == [(1, "NEW"), (2, "NEW")]
+    assert not Ticket.objects.filter(order=source).exists()
+    assert [view.where for view in selectors.station_feed(kitchen)] == ["6", "6"]
+
+
 def test_a_new_round_after_ready_brings_the_tab_back_to_preparing(store, kitchen, americano):
     table = make_table(store, "4")
     tab = tabs.tab_open(table, guests=2)

@@ -264,6 +264,9 @@
     if (window.speechSynthesis) window.speechSynthesis.cancel();
   }
 
+  // The queue outlives the page in some browsers: leaving a screen cuts it off, the next one reads itself.
+  window.addEventListener("pagehide", stopSpeaking);
+
   // Speaks the texts in order, cutting off what was being read: the newest thing is what matters.
   function speak(texts) {
     if (!voiceOn() || !window.speechSynthesis || !window.SpeechSynthesisUtterance) return;

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.errors import DomainError
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
-from . import services
+from . import selectors, services
 from .models import Payment, PaymentEvent, PaymentMethod, PaymentStatus, Refund, WebhookEvent
 
 
@@ -78,11 +78,33 @@ class PaymentAdmin(OwnerScopedAdmin):
                 )
 
 
+class RefundAttentionFilter(admin.SimpleListFilter):
+    """Refunds a person should look at: not settled yet (the beat retries them) or refused."""
+
+    title = _("확인 필요")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("확인이 필요한 환불"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=selectors.refunds_needing_attention().values("pk"))
+        return queryset
+
+
 @admin.register(Refund)
 class RefundAdmin(OwnerScopedAdmin):
     owner_permissions = ("view",)
-    list_display = ["id", "payment", "amount", "reason", "status", "restock", "created_at"]
-    list_filter = ["status"]
+    list_display = ["id", "payment", "amount", "reason", "status", "restock", "created_at", "updated_at"]
+    list_filter = [RefundAttentionFilter, "status"]
+    actions = ["reconcile_now"]
+
+    @admin.action(description=_("선택한 환불을 결제사에서 다시 확인"))
+    def reconcile_now(self, request, queryset):
+        for refund in queryset.filter(pk__in=selectors.refunds_needing_attention().values("pk")):
+            status = services.refund_reconcile(refund.pk)
+            self.message_user(request, gettext("환불 %(id)s: %(status)s") % {"id": refund.pk, "status": status})
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

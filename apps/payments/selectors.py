@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
 from apps.orders.models import Order
 from apps.stores.models import Store
 
-from .models import Payment, PaymentMethod
+from .models import Payment, PaymentMethod, Refund
 from .state import COMPLETED, IN_FLIGHT
 
 CHANNELS = ("POS", "KIOSK", "TABLE")
@@ -85,3 +85,16 @@ def payments_to_reconcile(*, older_than: datetime) -> list[int]:
         .order_by("updated_at")
         .values_list("id", flat=True)[:200]
     )
+
+
+def refunds_to_reconcile(*, unknown_before: datetime, requested_before: datetime) -> list[int]:
+    """Ids of refunds whose cancel answer was lost (UNKNOWN) or whose call stalled (REQUESTED)."""
+    stalled = Q(status=Refund.Status.UNKNOWN, updated_at__lt=unknown_before) | Q(
+        status=Refund.Status.REQUESTED, updated_at__lt=requested_before
+    )
+    return list(Refund.objects.filter(stalled).order_by("updated_at").values_list("id", flat=True)[:200])
+
+
+def refunds_needing_attention():
+    """Refunds a person should look at: not settled (UNKNOWN / REQUESTED) or refused (FAILED)."""
+    return Refund.objects.exclude(status=Refund.Status.DONE)

@@ -8,6 +8,11 @@
 Every move goes through `payment_move`, which must run inside the transaction that holds the row
 lock (`lock_payment`), and additionally updates with a `status=<from>` condition so a stale object
 can never move a row that somebody else already moved.
+
+Refunds have their own, smaller machine, enforced by `refund_move` below in the same way:
+
+    REQUESTED → DONE | FAILED | UNKNOWN       (the provider's answer to the cancel)
+    UNKNOWN → DONE | FAILED                   (the answer was lost; reconciliation decides)
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from django.utils.translation import gettext as _
 from apps.core import metrics
 from apps.core.errors import Conflict
 
-from .models import Payment, PaymentStatus
+from .models import Payment, PaymentStatus, Refund
 
 S = PaymentStatus
 
@@ -72,3 +77,50 @@ def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
     if to_status != S.IN_PROGRESS:  # an outcome (or a refund's cancel), counted once it commits
         metrics.record(metrics.PAYMENT_OUTCOME, provider=payment.kind, outcome=to_status)
     return payment
+
+
+# --- refunds --------------------------------------------------------------------------------------
+
+R = Refund.Status
+
+REFUND_MOVES: dict[str, frozenset[str]] = {
+    R.REQUESTED: frozenset({R.DONE, R.FAILED, R.UNKNOWN}),
+    R.UNKNOWN: frozenset({R.DONE, R.FAILED}),
+    R.DONE: frozenset(),
+    R.FAILED: frozenset(),
+}
+# Refunds whose outcome is still open: they hold their amount against the payment and the order.
+REFUND_PENDING = frozenset({R.REQUESTED, R.UNKNOWN})
+
+
+def can_move_refund(from_status: str, to_status: str) -> bool:
+    return to_status in REFUND_MOVES.get(from_status, frozenset())
+
+
+def lock_refund(refund_id: int) -> Refund:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_refund needs a transaction")
+    return Refund.objects.select_for_update(of=("self",)).get(pk=refund_id)
+
+
+def refund_move(refund: Refund, to_status: str, **fields) -> Refund:
+    """Move a refund to `to_status` (and set `fields`) or raise 409 ILLEGAL_REFUND_TRANSITION. The
+    update is conditional on the status the caller saw, so of two reconcilers (a beat tick and a
+    webhook) only one settles a refund; the other gets REFUND_CHANGED."""
+    from_status = refund.status
+    if not can_move_refund(from_status, to_status):
+        raise Conflict(
+            "ILLEGAL_REFUND_TRANSITION",
+            _("환불 상태를 바꿀 수 없습니다: %(from)s → %(to)s") % {"from": from_status, "to": to_status},
+            details={"from": from_status, "to": to_status},
+        )
+    fields.setdefault("updated_at", timezone.now())
+    if to_status == R.DONE:
+        fields.setdefault("completed_at", fields["updated_at"])
+    updated = Refund.objects.filter(pk=refund.pk, status=from_status).update(status=to_status, **fields)
+    if updated != 1:
+        raise Conflict("REFUND_CHANGED", _("환불 상태가 방금 바뀌었습니다. 다시 시도하세요."))
+    refund.status = to_status
+    for name, value in fields.items():
+        setattr(refund, name, value)
+    return refund

@@ -124,6 +124,16 @@ class FakeTossServer:
         with self.lock:
             return copy.deepcopy(self.payments[payment_key])
 
+    def dashboard_cancel(self, payment_key: str, amount: int, reason: str = "대시보드 취소") -> str:
+        """A cancel made in the Toss merchant dashboard (no API call from the app); its transactionKey."""
+        with self.lock:
+            status, answer = self.op_cancel(payment_key, {"cancelReason": reason, "cancelAmount": amount}, None)
+        assert status == 200, answer
+        return answer["lastTransactionKey"]
+
+    def webhook_body(self, payment_key: str, *, event_type: str = "PAYMENT_STATUS_CHANGED") -> dict:
+        return {"eventType": event_type, "createdAt": _iso(self.now()), "data": self.payment(payment_key)}
+
     def send_webhook(self, url: str, payment_key: str, *, event_type: str = "PAYMENT_STATUS_CHANGED") -> int:
         body = {"eventType": event_type, "createdAt": _iso(self.now()), "data": self.payment(payment_key)}
         return requests.post(url, json=body, timeout=10).status_code

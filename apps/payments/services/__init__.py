@@ -25,7 +25,14 @@ from .checkout import (
     payment_return_success,
 )
 from .confirm import payment_confirm, payment_reconcile, payment_void_late_capture, payments_reconcile_due
-from .refunds import line_refund_amount, payment_cancel, payment_refund
+from .refunds import (
+    line_refund_amount,
+    payment_cancel,
+    payment_cancels_sync,
+    payment_refund,
+    refund_reconcile,
+    refunds_reconcile_due,
+)
 from .webhooks import ProviderUnavailable, webhook_apply, webhook_dedup_key, webhook_receive
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "order_for_store",
     "order_name",
     "payment_cancel",
+    "payment_cancels_sync",
     "payment_checkout_url",
     "payment_confirm",
     "payment_create",
@@ -49,6 +57,8 @@ __all__ = [
     "payment_return_success",
     "payment_void_late_capture",
     "payments_reconcile_due",
+    "refund_reconcile",
+    "refunds_reconcile_due",
     "webhook_apply",
     "webhook_dedup_key",
     "webhook_receive",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from .. import selectors
 from ..models import Payment, Refund
 from ..providers import Answer, Outcome, get_provider
-from ..state import IN_FLIGHT, lock_payment, payment_move
+from ..state import IN_FLIGHT, lock_payment, lock_refund, payment_move, refund_move
 from ._common import (
     CONFIRM_WINDOW,
     RECONCILE_AFTER,
@@ -93,16 +93,19 @@ def payment_void_late_capture(payment_id: int) -> str:
     )
     with transaction.atomic():
         payment = lock_payment(payment_id)
+        refund = lock_refund(refund.pk)
+        if refund.status != Refund.Status.REQUESTED:
+            return payment.status  # reconciliation took it over
         if answer.ok:
-            Refund.objects.filter(pk=refund.pk).update(
-                status=Refund.Status.DONE,
+            refund_move(
+                refund,
+                Refund.Status.DONE,
                 provider_transaction_key=str(answer.body.get("lastTransactionKey") or "")[:200],
-                completed_at=timezone.now(),
             )
             payment_move(payment, S.CANCELED, canceled_amount=payment.amount)
         else:
-            status = Refund.Status.UNKNOWN if answer.outcome is Outcome.UNKNOWN else Refund.Status.FAILED
-            Refund.objects.filter(pk=refund.pk).update(status=status)
+            # UNKNOWN is settled by the refund reconciliation beat (fetch the cancels, resend with the same key).
+            refund_move(refund, Refund.Status.UNKNOWN if answer.outcome is Outcome.UNKNOWN else Refund.Status.FAILED)
             logger.error("late capture %s could not be voided: %s", payment.public_id, answer.code)
     return payment.status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Sum
@@ -15,22 +16,75 @@ from apps.core.errors import Conflict, DomainError, Invalid
 from apps.orders import services as order_services
 from apps.orders.models import Order, OrderStatus
 
+from .. import selectors
 from ..models import Payment, Refund
 from ..providers import Answer, Outcome, get_provider
-from ..state import lock_payment, payment_move
+from ..state import REFUND_PENDING, lock_payment, lock_refund, payment_move, refund_move
 from ._common import (
+    RECONCILE_AFTER,
     REFUND_PRIORITY,
     S,
     _call_provider,
     _int_field,
     _lock_order,
+    logger,
 )
 
 
-def _sync_external_cancels(payment_id: int, body: dict) -> None:
-    """Cancels made outside the POS (e.g. in the Toss merchant dashboard) become Refund rows and are
-    recorded on the order, once each (keyed by the provider's transactionKey)."""
+def _cancel_key(body: dict) -> str:
+    """The provider's transaction key of the cancel an answer reports (Toss: lastTransactionKey)."""
+    body = body if isinstance(body, dict) else {}
     cancels = body.get("cancels") or []
+    key = body.get("lastTransactionKey") or (cancels[-1].get("transactionKey") if cancels else "")
+    return str(key or body.get("transactionKey") or "")[:200]
+
+
+def _payment_add_canceled(payment: Payment, amount: int) -> None:
+    canceled = payment.canceled_amount + amount
+    payment_move(payment, S.CANCELED if canceled == payment.amount else S.PARTIAL_CANCELED, canceled_amount=canceled)
+
+
+def _record_settled_refund(order: Order, refund: Refund) -> None:
+    """Inside the caller's transaction: a refund that reconciliation settled as DONE is recorded on
+    the order. Its lines (and restock) only once every refund of its request is DONE, since the
+    request's line snapshot is shared by the refunds it was spread over."""
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+        return  # a late capture's void: the order was never paid
+    request_id = (refund.lines or [{}])[0].get("request")
+    siblings = [
+        r
+        for r in Refund.objects.filter(payment__order=order)
+        if request_id and (r.lines or [{}])[0].get("request") == request_id
+    ]
+    whole = bool(siblings) and all(r.status == R.DONE for r in siblings)
+    order_services.order_record_refund(
+        order,
+        amount=refund.amount,
+        line_quantities={i["line_id"]: i["quantity"] for i in refund.lines} if whole else None,
+        restock=refund.restock if whole else False,
+    )
+
+
+R = Refund.Status
+# Provider-backed payments, whose cancels can be fetched and safely resent with the same key.
+PROVIDER_KINDS = ("TOSS", "SIMULATED")
+# A REQUESTED refund is normally answered within one provider timeout (10 s); one this old stalled.
+REFUND_STALLED_AFTER = timedelta(minutes=2)
+
+
+def payment_cancels_sync(payment_id: int, body: dict) -> list[Refund]:
+    """Reconcile our refunds of one payment with the provider's list of its cancels (a fetched
+    payment object). Each provider cancel is recorded once, keyed by its transactionKey:
+    - an UNKNOWN refund of the same amount is settled DONE by it;
+    - one that may be the answer of a refund still REQUESTED (its call in flight right now) is left
+      for that call to record, so nothing is counted twice;
+    - any other was made outside the POS (e.g. the Toss dashboard) and becomes a DONE Refund,
+      recorded on the order — also while a refund of ours is UNKNOWN.
+    Returns the refunds settled or created."""
+    cancels = body.get("cancels") if isinstance(body, dict) else None
+    if not cancels:
+        return []
+    touched: list[Refund] = []
     with transaction.atomic():
         order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
         order = _lock_order(order_id)
@@ -38,33 +92,119 @@ def _sync_external_cancels(payment_id: int, body: dict) -> None:
         known = set(
             payment.refunds.exclude(provider_transaction_key="").values_list("provider_transaction_key", flat=True)
         )
-        pending = payment.refunds.filter(status__in=[Refund.Status.REQUESTED, Refund.Status.UNKNOWN]).exists()
-        if pending:
-            return  # our own refund is in flight; its completion records it
-        total = 0
+        unrecorded = []
         for cancel in cancels:
-            key = str(cancel.get("transactionKey") or "")
-            amount = cancel.get("cancelAmount")
-            if not key or key in known or not isinstance(amount, int) or amount <= 0:
+            key = str(cancel.get("transactionKey") or "")[:200] if isinstance(cancel, dict) else ""
+            amount = cancel.get("cancelAmount") if key else None
+            if key and key not in known and isinstance(amount, int) and not isinstance(amount, bool) and amount > 0:
+                unrecorded.append((key, amount, cancel))
+                known.add(key)
+        pending = list(payment.refunds.select_for_update().filter(status__in=list(REFUND_PENDING)).order_by("id"))
+        for refund in pending:
+            match = next((c for c in unrecorded if c[1] == refund.amount), None)
+            if match is None:
                 continue
-            if amount > payment.balance_amount - total:
+            unrecorded.remove(match)
+            if refund.status == R.UNKNOWN:
+                refund_move(refund, R.DONE, provider_transaction_key=match[0])
+                _payment_add_canceled(payment, refund.amount)
+                _record_settled_refund(order, refund)
+                touched.append(refund)
+        external = 0
+        for key, amount, cancel in unrecorded:
+            if amount > payment.balance_amount:
+                logger.error("payment %s: provider cancel %s exceeds the balance", payment.public_id, key)
                 break
-            Refund.objects.create(
-                payment=payment,
-                amount=amount,
-                reason=str(cancel.get("cancelReason") or _("결제사에서 취소"))[:200],
-                status=Refund.Status.DONE,
-                provider_transaction_key=key[:200],
-                completed_at=timezone.now(),
+            touched.append(
+                Refund.objects.create(
+                    payment=payment,
+                    amount=amount,
+                    reason=str(cancel.get("cancelReason") or _("결제사에서 취소"))[:200],
+                    status=R.DONE,
+                    provider_transaction_key=key,
+                    completed_at=timezone.now(),
+                )
             )
-            total += amount
-        if total:
-            canceled = payment.canceled_amount + total
-            payment_move(
-                payment, S.CANCELED if canceled == payment.amount else S.PARTIAL_CANCELED, canceled_amount=canceled
-            )
-            if order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
-                order_services.order_record_refund(order, amount=total, line_quantities=None, restock=False)
+            _payment_add_canceled(payment, amount)
+            external += amount
+        if external and order.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+            order_services.order_record_refund(order, amount=external, line_quantities=None, restock=False)
+    return touched
+
+
+# Kept for callers of the old name.
+_sync_external_cancels = payment_cancels_sync
+
+
+def refund_reconcile(refund_id: int) -> str:
+    """Settle a refund whose cancel answer was lost (UNKNOWN, or REQUESTED and stalled): fetch the
+    payment and look for the cancel among its cancels; if it is not there, the cancel never
+    happened, so send it again with the refund's own idempotency key — the provider applies it once
+    at most, and answers a definite no (e.g. the balance is gone) which fails the refund."""
+    with transaction.atomic():
+        refund = lock_refund(refund_id)
+        if refund.status == R.REQUESTED:
+            refund_move(refund, R.UNKNOWN)
+    if refund.status != R.UNKNOWN:
+        return refund.status
+    payment = Payment.objects.select_related("order").get(pk=refund.payment_id)
+    if payment.kind not in PROVIDER_KINDS:
+        return refund.status  # cash or a terminal: a person checks the drawer or the terminal slip
+    provider = get_provider(payment.kind)
+    fetched = _call_provider(payment, "fetch", lambda: provider.fetch(payment), reason="refund reconcile")
+    if fetched.outcome is Outcome.UNKNOWN:
+        return refund.status  # unreachable: the next beat tries again
+    if fetched.ok:
+        payment_cancels_sync(payment.pk, fetched.body)
+        refund.refresh_from_db()
+        if refund.status != R.UNKNOWN:
+            return refund.status
+    answer = _call_provider(
+        payment,
+        "cancel",
+        lambda: provider.cancel(
+            payment, amount=refund.amount, reason=refund.reason, idempotency_key=str(refund.idempotency_key)
+        ),
+        cancelAmount=refund.amount,
+        refundId=refund.pk,
+        idempotencyKey=str(refund.idempotency_key),
+        reason="refund reconcile",
+    )
+    if answer.outcome is Outcome.UNKNOWN:
+        return refund.status
+    with transaction.atomic():
+        order = _lock_order(payment.order_id)
+        payment = lock_payment(payment.pk)
+        refund = lock_refund(refund_id)
+        if refund.status != R.UNKNOWN:
+            return refund.status  # a webhook settled it meanwhile
+        key = _cancel_key(answer.body) if answer.ok else ""
+        if answer.ok and key and not payment.refunds.filter(provider_transaction_key=key).exists():
+            refund_move(refund, R.DONE, provider_transaction_key=key)
+            _payment_add_canceled(payment, refund.amount)
+            _record_settled_refund(order, refund)
+        elif not answer.ok:
+            refund_move(refund, R.FAILED)
+    if answer.ok:
+        payment_cancels_sync(payment.pk, answer.body)
+        refund.refresh_from_db()
+    return refund.status
+
+
+def refunds_reconcile_due(*, now: datetime | None = None) -> int:
+    """The beat job: settle every UNKNOWN refund older than 30 seconds, and every REQUESTED one
+    whose call stalled (the process died between the reservation and the answer)."""
+    now = now or timezone.now()
+    count = 0
+    for refund_id in selectors.refunds_to_reconcile(
+        unknown_before=now - RECONCILE_AFTER, requested_before=now - REFUND_STALLED_AFTER
+    ):
+        try:
+            refund_reconcile(refund_id)
+            count += 1
+        except Exception:  # one broken refund must not stop the others
+            logger.exception("reconciling refund %s failed", refund_id)
+    return count
 
 
 def line_refund_amount(line, *, already: int, quantity: int) -> int:
@@ -86,7 +226,7 @@ class _RefundRequest:
 
 
 def _pending_refunds(order: Order):
-    return Refund.objects.filter(payment__order=order, status__in=[Refund.Status.REQUESTED, Refund.Status.UNKNOWN])
+    return Refund.objects.filter(payment__order=order, status__in=list(REFUND_PENDING))
 
 
 def _pending_line_quantities(order: Order) -> dict[int, int]:
@@ -259,32 +399,25 @@ def _execute_refund(order: Order, request: _RefundRequest, *, restock: bool, mem
         if not answer.ok:
             break  # the rest never reached a provider: release them below
 
-    now = timezone.now()
     done_total, problem = 0, None
     with transaction.atomic():
         order = _lock_order(order.pk)
-        for refund in sorted(request.refunds, key=lambda r: r.payment_id):
-            answer = answers.get(refund.pk)
+        for planned in sorted(request.refunds, key=lambda r: r.payment_id):
+            answer = answers.get(planned.pk)
+            refund = lock_refund(planned.pk)
+            if refund.status != R.REQUESTED:
+                continue  # reconciliation took over a refund that stalled (see refunds_reconcile_due)
             if answer is not None and answer.ok:
                 payment = lock_payment(refund.payment_id)
-                body = answer.body or {}
-                cancels = body.get("cancels") or []
-                key = body.get("lastTransactionKey") or (cancels[-1].get("transactionKey") if cancels else "")
-                key = key or body.get("transactionKey") or ""
-                Refund.objects.filter(pk=refund.pk).update(
-                    status=Refund.Status.DONE, provider_transaction_key=str(key)[:200], completed_at=now, updated_at=now
-                )
-                canceled = payment.canceled_amount + refund.amount
-                payment_move(
-                    payment, S.CANCELED if canceled == payment.amount else S.PARTIAL_CANCELED, canceled_amount=canceled
-                )
+                refund_move(refund, R.DONE, provider_transaction_key=_cancel_key(answer.body))
+                _payment_add_canceled(payment, refund.amount)
                 done_total += refund.amount
             elif answer is not None and answer.outcome is Outcome.UNKNOWN:
-                # It may have gone through: keep the amount reserved until someone checks.
-                Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.UNKNOWN, updated_at=now)
+                # It may have gone through: keep the amount reserved until reconciliation knows.
+                refund_move(refund, R.UNKNOWN)
                 problem = problem or answer
             else:
-                Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, updated_at=now)
+                refund_move(refund, R.FAILED)
                 problem = problem or answer
         if done_total:
             complete = problem is None
@@ -295,6 +428,12 @@ def _execute_refund(order: Order, request: _RefundRequest, *, restock: bool, mem
                 restock=restock if complete else False,
                 member=member,
             )
+    for refund in request.refunds:
+        answer = answers.get(refund.pk)
+        if answer is not None and answer.ok and answer.body.get("cancels"):
+            # The answer lists every cancel of the payment: one made in the dashboard meanwhile is
+            # recorded now rather than at the next webhook.
+            payment_cancels_sync(refund.payment_id, answer.body)
     by_id = Refund.objects.select_related("payment").in_bulk([r.pk for r in request.refunds])
     refunds = [by_id[r.pk] for r in request.refunds]  # in the order they were spread
     if problem is not None:

@@ -48,22 +48,24 @@ class ResolvedLine:
         return self.problem is None and self.listing is not None
 
 
-def cart_listings(store: Store, product_ids, *, known: dict | None = None) -> dict:
+def cart_listings(store: Store, product_ids, *, known: dict | None = None, fresh_stock: bool = True) -> dict:
     """Sellable listings for `product_ids`, reusing those in `known` (already loaded earlier in the
-    same request) so an add-line request reads the menu once, not once per step."""
+    same request) so an add-line request reads the menu once, not once per step. The listings come
+    from inventory's menu-version cache; `fresh_stock=False` is for a caller that locks the stock
+    rows itself (order placement)."""
     listings = dict(known or {})
     missing = sorted(set(product_ids) - listings.keys())
     if missing:
-        listings.update(sellable_listings(store, missing))
+        listings.update(sellable_listings(store, missing, fresh_stock=fresh_stock))
     return listings
 
 
 def cart_lines_resolved(
-    store: Store, lines: list[dict], *, strict: bool, listings: dict | None = None
+    store: Store, lines: list[dict], *, strict: bool, listings: dict | None = None, fresh_stock: bool = True
 ) -> list[ResolvedLine]:
     """Each cart line with its listing and chosen options, read now. `strict` raises the first
     problem (unknown product 404, sold out 409, options 422/409); otherwise it is kept on the line."""
-    listings = cart_listings(store, {line["productId"] for line in lines}, known=listings)
+    listings = cart_listings(store, {line["productId"] for line in lines}, known=listings, fresh_stock=fresh_stock)
     resolved = []
     for line in lines:
         listing = listings.get(line["productId"])

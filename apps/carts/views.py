@@ -27,8 +27,9 @@ def _version(data: dict) -> int | None:
     return None if value is None else parse_quantity(value, "version", min=0, max=MAX_ID, strict=True)
 
 
-def _cart_response(cart, status: int = 200) -> JsonResponse:
-    return json_response(cart_priced(cart).as_json(), status=status)
+def _cart_response(cart, device, status: int = 200) -> JsonResponse:
+    # The device's store comes with the (cached) device: no second read of the Store.
+    return json_response(cart_priced(cart, store=device.store).as_json(), status=status)
 
 
 @device_api("POST")
@@ -42,12 +43,13 @@ def cart_create(request: HttpRequest) -> JsonResponse:
             data.get("serviceType"), "serviceType", max_length=32, required=False, code="INVALID_SERVICE_TYPE"
         ),
     )
-    return _cart_response(cart, status=201)
+    return _cart_response(cart, device, status=201)
 
 
 @device_api("GET")
 def cart_detail(request: HttpRequest, cart_id: str) -> JsonResponse:
-    return _cart_response(services.cart_get(cart_id, device=current_device(request)))
+    device = current_device(request)
+    return _cart_response(services.cart_get(cart_id, device=device), device)
 
 
 @device_api("POST")
@@ -65,7 +67,7 @@ def cart_items(request: HttpRequest, cart_id: str) -> JsonResponse:
         note=_note(data.get("note")),
         expected_version=_version(data),
     )
-    return _cart_response(cart, status=201)
+    return _cart_response(cart, device, status=201)
 
 
 @device_api("PATCH", "DELETE")
@@ -73,7 +75,7 @@ def cart_item(request: HttpRequest, cart_id: str, line_id: str) -> JsonResponse:
     device = current_device(request)
     if request.method == "DELETE":
         cart = services.cart_line_remove(cart_id, line_id, device=device)
-        return _cart_response(cart)
+        return _cart_response(cart, device)
     data = parse_json_body(request)
     services.cart_get(cart_id, device=device)
     cart = services.cart_line_update(
@@ -84,4 +86,4 @@ def cart_item(request: HttpRequest, cart_id: str, line_id: str) -> JsonResponse:
         note=_note(data["note"]) if "note" in data else None,
         expected_version=_version(data),
     )
-    return _cart_response(cart)
+    return _cart_response(cart, device)

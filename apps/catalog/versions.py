@@ -8,6 +8,7 @@ flushed Redis can never hand out a value a screen has already seen.
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from django.db import transaction
@@ -26,8 +27,15 @@ def catalog_version(owner_id: int) -> str:
     return value.decode() if value else "0"
 
 
+def _fresh_token() -> str:
+    # Digits only, like the plain timestamp it was; the random tail keeps two bumps apart when the
+    # clock does not move between them (a frozen test clock, a coarse one): cached data is keyed
+    # by this token, so two changes must never share one.
+    return f"{time.time_ns()}{secrets.randbelow(10**6):06d}"
+
+
 def _set_new_version(owner_id: int) -> None:
-    get_redis().set(catalog_version_key(owner_id), str(time.time_ns()))
+    get_redis().set(catalog_version_key(owner_id), _fresh_token())
 
 
 def catalog_version_bump(owner_id: int) -> None:

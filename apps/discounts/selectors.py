@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, DateTimeField, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from apps.catalog.models import Category
+from apps.catalog.selectors import catalog_version_key
 from apps.core.errors import Invalid
+from apps.core.redis import get_redis
 from apps.stores.models import Store
 
 from .models import Coupon, Discount
 from .pricing import SCOPE_CATEGORY, DiscountRule, PricingContext
-from .rules import CHANNEL_ALL, rule_in_force
+from .rules import rule_in_force
+from .versions import discounts_version_ensure, discounts_version_key
 
 
 def discounts_for_store(store: Store) -> QuerySet[Discount]:
@@ -172,6 +176,33 @@ def coupon_by_code(store: Store, code: str) -> Coupon | None:
     return coupon
 
 
+# The store's automatic discounts as engine rules, cached in the Django cache (Redis) under the
+# store's discounts version and its owner's catalog version (category trees expand CATEGORY rules),
+# so pricing a cart reads no discount from PostgreSQL while nothing changes. Coupons are not cached:
+# their use count moves with every order.
+RULES_CACHE_KEY = "discounts:rules:{store_id}:{discounts}:{catalog}"
+RULES_CACHE_SECONDS = 6 * 60 * 60
+
+
+def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
+    """Every active, not coupon-only discount of `store` (any channel, any period) as rules."""
+    discounts, catalog = get_redis().mget([discounts_version_key(store.pk), catalog_version_key(store.owner_id)])
+    if discounts is None:
+        # Never bumped (no discount yet, or a flushed Redis): start a version, so the rules can be
+        # cached under a token that no other state of them ever had.
+        discounts = discounts_version_ensure(store.pk)
+    key = RULES_CACHE_KEY.format(store_id=store.pk, discounts=discounts.decode(), catalog=(catalog or b"0").decode())
+    rules = cache.get(key)
+    if rules is None:
+        rows = list(
+            with_safe_period(discounts_for_store(store)).filter(is_active=True, coupon_only=False).order_by("id")
+        )
+        categories = category_descendants(store.owner_id) if any(d.scope == SCOPE_CATEGORY for d in rows) else {}
+        rules = [rule_from_discount(d, categories=categories) for d in rows]
+        cache.set(key, rules, RULES_CACHE_SECONDS)
+    return rules
+
+
 def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: str | None = None) -> PricingContext:
     """The discounts in force for `store` on `channel` at `at`, and the coupon for `coupon_code`.
 
@@ -181,14 +212,7 @@ def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: st
     """
     if at.tzinfo is None:
         raise ValueError("`at` must be timezone-aware")
-    # Period and channel narrow in SQL; weekday and time-of-day need the store's clock (Python).
-    candidates = list(
-        with_safe_period(discounts_for_store(store))
-        .filter(is_active=True, coupon_only=False, channel__in=[CHANNEL_ALL, channel])
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=at))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
-        .order_by("id")
-    )
+    automatic = _automatic_rules_cached(store)
     coupon = None
     if coupon_code is not None and coupon_code.strip():
         coupon = coupon_by_code(store, coupon_code)
@@ -198,15 +222,11 @@ def pricing_context(store: Store, *, channel: str, at: datetime, coupon_code: st
         if problem is not None:
             raise Invalid("COUPON_INVALID", problem, details={"couponCode": coupon_code})
 
-    needs_categories = any(d.scope == SCOPE_CATEGORY for d in candidates) or (
-        coupon is not None and coupon.discount.scope == SCOPE_CATEGORY
-    )
+    needs_categories = coupon is not None and coupon.discount.scope == SCOPE_CATEGORY
     categories = category_descendants(store.owner_id) if needs_categories else {}
 
-    rules = tuple(
-        rule
-        for rule in (rule_from_discount(d, categories=categories) for d in candidates)
-        if rule_in_force(rule, at=at, tz=store.timezone, channel=channel)
-    )
+    # rule_in_force checks the period and the channel as well as the weekday and the time window:
+    # the cached rules (every active automatic discount of the store) narrow to those in force.
+    rules = tuple(rule for rule in automatic if rule_in_force(rule, at=at, tz=store.timezone, channel=channel))
     coupon_rule = rule_from_discount(coupon.discount, categories=categories, coupon=coupon) if coupon else None
     return PricingContext(discounts=rules, coupon=coupon_rule)

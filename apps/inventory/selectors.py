@@ -9,9 +9,10 @@ whatever the number of products. Availability is computed against "now" on every
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from apps.core.errors import Conflict, Invalid, NotFound
 from apps.stores.models import Store
 
 from .models import StoreOptionStatus, StoreProduct
-from .versions import menu_version_token
+from .versions import menu_version_token, store_menu_version_ensure
 
 
 class Unavailable:
@@ -273,10 +274,101 @@ def _load(store: Store, listings: QuerySet[StoreProduct], now: datetime) -> list
     return result
 
 
-def sellable_listings(store: Store, product_ids, *, at: datetime | None = None) -> dict[int, SellableListing]:
+# --- the cached listings of a store ---------------------------------------------------------------
+#
+# Every cart step and every order used to read the store's listings with their options from
+# PostgreSQL (5 queries, twice per add-item). They change rarely and every change bumps the menu
+# version (versions.py: listings, options, sold-out, snoozes, stock crossing zero; the catalog's
+# token for products, options and categories), so the whole store's listings are cached in the
+# Django cache (Redis) under that version: a change is a new key, never a stale read. What depends on
+# the clock or on stock is left out of the cached part and finished on every read: a snooze's end is
+# kept and compared with "now", and the stock of tracked listings is read fresh from the database
+# (one query, only when a wanted listing tracks stock), so availability and stock checks stay
+# authoritative; order placement still locks the stock rows when it reserves.
+
+LISTINGS_CACHE_KEY = "inventory:listings:{store_id}:{version}"
+LISTINGS_CACHE_SECONDS = 6 * 60 * 60
+# Each worker also keeps the last few stores' listings in memory, keyed by the same version, so a
+# request that prices a cart after validating a line reads the version from Redis but not the data.
+_LOCAL_LISTINGS: dict[tuple[int, str], dict[int, tuple[SellableListing, datetime | None]]] = {}
+_LOCAL_LISTINGS_MAX = 32
+# The reasons that neither the clock nor the stock can change (kept as cached).
+_STATIC_REASONS = frozenset({Unavailable.NOT_LISTED, Unavailable.ARCHIVED, Unavailable.SOLD_OUT})
+
+
+def _static_reason(listing: StoreProduct, product: Product) -> str:
+    if not listing.is_listed:
+        return Unavailable.NOT_LISTED
+    if not product.is_active:
+        return Unavailable.ARCHIVED
+    if listing.is_sold_out:
+        return Unavailable.SOLD_OUT
+    return ""
+
+
+def _cacheable(version: str) -> bool:
+    # "0.0.…": neither the catalog nor the store was ever bumped (a fresh or flushed Redis); such a
+    # token is not unique to this data, so nothing is cached under it until the store has one.
+    catalog, store, _snooze = version.split(".", 2)
+    return catalog != "0" or store != "0"
+
+
+def _store_listings_cached(store: Store) -> dict[int, tuple[SellableListing, datetime | None]] | None:
+    """{product id: (listing as of its static state, sold_out_until)} for the whole store (None
+    only if Redis keeps no token at all)."""
+    version = menu_version(store)
+    if not _cacheable(version):
+        store_menu_version_ensure(store.pk)
+        version = menu_version(store)
+        if not _cacheable(version):
+            return None
+    local_key = (store.pk, version)
+    entries = _LOCAL_LISTINGS.get(local_key)
+    if entries is not None:
+        return entries
+    cache_key = LISTINGS_CACHE_KEY.format(store_id=store.pk, version=version)
+    entries = cache.get(cache_key)
+    if entries is None:
+        entries = {}
+        for row, listing in _load(store, listings_for_store(store), timezone.now()):
+            reason = _static_reason(row, row.product)
+            entries[listing.product_id] = (
+                replace(listing, available=not reason, unavailable_reason=reason),
+                row.sold_out_until,
+            )
+        cache.set(cache_key, entries, LISTINGS_CACHE_SECONDS)
+    if len(_LOCAL_LISTINGS) >= _LOCAL_LISTINGS_MAX:
+        _LOCAL_LISTINGS.pop(next(iter(_LOCAL_LISTINGS)))
+    _LOCAL_LISTINGS[local_key] = entries
+    return entries
+
+
+def _finished(listing: SellableListing, sold_out_until: datetime | None, stock: int | None, now: datetime):
+    """The cached listing with the clock's and the stock's part of its availability applied."""
+    if listing.unavailable_reason in _STATIC_REASONS:
+        reason = listing.unavailable_reason
+    elif sold_out_until is not None and sold_out_until > now:
+        reason = Unavailable.SOLD_OUT_TODAY
+    elif listing.track_stock and (stock or 0) <= 0:
+        reason = Unavailable.OUT_OF_STOCK
+    else:
+        reason = ""
+    return replace(
+        listing,
+        available=not reason,
+        unavailable_reason=reason,
+        stock=stock if listing.track_stock else None,
+    )
+
+
+def sellable_listings(
+    store: Store, product_ids, *, at: datetime | None = None, fresh_stock: bool = True
+) -> dict[int, SellableListing]:
     """The store's listings of these catalog products, keyed by product id (absent: not in the store).
 
     Unlisted or archived products are returned with available=False so callers can say why.
+    Served from the menu-version cache (see above); stock is read from the database, unless the
+    caller locks and checks the stock rows itself (`fresh_stock=False`: order placement).
     """
     try:
         wanted = {int(pid) for pid in product_ids}
@@ -284,8 +376,20 @@ def sellable_listings(store: Store, product_ids, *, at: datetime | None = None) 
         raise Invalid("INVALID_PRODUCT", _("상품 번호가 올바르지 않습니다.")) from None
     if not wanted:
         return {}
-    loaded = _load(store, listings_for_store(store).filter(product_id__in=wanted), at or timezone.now())
-    return {listing.product_id: listing for _row, listing in loaded}
+    now = at or timezone.now()
+    entries = _store_listings_cached(store)
+    if entries is None:
+        loaded = _load(store, listings_for_store(store).filter(product_id__in=wanted), now)
+        return {listing.product_id: listing for _row, listing in loaded}
+    found = {pid: entries[pid] for pid in wanted if pid in entries}
+    tracked = [listing.store_product_id for listing, _until in found.values() if listing.track_stock and fresh_stock]
+    stock = (
+        dict(listings_for_store(store).filter(pk__in=tracked).values_list("pk", "stock_quantity")) if tracked else {}
+    )
+    return {
+        pid: _finished(listing, until, stock.get(listing.store_product_id, listing.stock), now)
+        for pid, (listing, until) in found.items()
+    }
 
 
 def validate_options(listing: SellableListing, option_ids: list[int]) -> list[OptionView]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,35 +315,82 @@ def stock_reserve(
     totals = _aggregate(items)
     if not totals:
         return []
+    if transaction.get_connection().in_atomic_block:
+        # Inside the caller's transaction (an order being placed): a savepoint would only add two
+        # round trips. The refusal below is raised before anything is written, and an error after
+        # a write aborts the caller's transaction as a whole.
+        return _reserve_locked(store, totals, reference=reference, member=member)
     with transaction.atomic():
-        rows = _lock(store, totals)
-        short = [
-            {
-                "productId": row.product_id,
-                "storeProductId": row.pk,
-                "name": row.product.name,
-                "available": row.stock_quantity,
-                "requested": totals[row.pk],
-            }
-            for row in rows
-            if row.track_stock and row.stock_quantity < totals[row.pk]
-        ]
-        if short:
+        return _reserve_locked(store, totals, reference=reference, member=member)
+
+
+def _reserve_locked(store: Store, totals: dict[int, int], *, reference: str, member) -> list[StockMovement]:
+    rows = _lock(store, totals)
+    short = [
+        {
+            "productId": row.product_id,
+            "storeProductId": row.pk,
+            "name": row.product.name,
+            "available": row.stock_quantity,
+            "requested": totals[row.pk],
+        }
+        for row in rows
+        if row.track_stock and row.stock_quantity < totals[row.pk]
+    ]
+    if short:
+        raise Conflict(
+            "OUT_OF_STOCK",
+            _("재고가 부족합니다: %(items)s")
+            % {
+                "items": ", ".join(
+                    _("%(name)s (남은 수량 %(n)d개)") % {"name": s["name"], "n": s["available"]} for s in short
+                )
+            },
+            details={"products": short},
+        )
+    tracked = [row for row in rows if row.track_stock]
+    return _move_many(tracked, {row.pk: -totals[row.pk] for row in tracked}, Reason.SALE, reference, member)
+
+
+def _move_many(
+    rows: list[StoreProduct], deltas: dict[int, int], reason: str, reference: str, member
+) -> list[StockMovement]:
+    """`_move` for several rows already locked by the caller, in two statements whatever their
+    number: one UPDATE of the quantities and one INSERT of the ledger rows."""
+    if not rows:
+        return []
+    now = timezone.now()
+    movements = []
+    crossed_zero = False
+    for row in rows:
+        before = row.stock_quantity
+        after = before + deltas[row.pk]
+        if after < 0:  # checked for every row before anything is written
             raise Conflict(
-                "OUT_OF_STOCK",
-                _("재고가 부족합니다: %(items)s")
-                % {
-                    "items": ", ".join(
-                        _("%(name)s (남은 수량 %(n)d개)") % {"name": s["name"], "n": s["available"]} for s in short
-                    )
-                },
-                details={"products": short},
+                "STOCK_NEGATIVE",
+                _("'%(name)s'의 재고는 0보다 작아질 수 없습니다 (현재 %(n)d개).")
+                % {"name": row.product.name, "n": before},
             )
-        return [
-            _move(row, -totals[row.pk], Reason.SALE, reference=reference, member=member)
-            for row in rows
-            if row.track_stock
-        ]
+        row.stock_quantity = after
+        crossed_zero = crossed_zero or (before <= 0) != (after <= 0)
+        movements.append(
+            StockMovement(
+                store_product=row,
+                reason=reason,
+                quantity=deltas[row.pk],
+                quantity_after=after,
+                reference=reference[:100],
+                note="",
+                member=member,
+            )
+        )
+    StoreProduct.objects.filter(pk__in=[row.pk for row in rows]).update(
+        stock_quantity=Case(*(When(pk=row.pk, then=Value(row.stock_quantity)) for row in rows)),
+        updated_at=now,
+    )
+    if crossed_zero:
+        store_menu_bump(rows[0].store_id)  # sold out by stock, or back in stock
+    return StockMovement.objects.bulk_create(movements)
 
 
 def stock_release(

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import datetime, timedelta
 
@@ -24,8 +25,21 @@ SNOOZES_KEY = "cloudpos:menu:snoozes:{store_id}"
 SNOOZE_RETENTION = timedelta(days=3)
 
 
+def _fresh_token() -> str:
+    # Digits only, like the plain timestamp it was; the random tail keeps two bumps apart when the
+    # clock does not move between them (a frozen test clock, a coarse one): cached data is keyed
+    # by this token, so two changes must never share one.
+    return f"{time.time_ns()}{secrets.randbelow(10**6):06d}"
+
+
 def _set_new_version(store_id: int) -> None:
-    get_redis().set(STORE_VERSION_KEY.format(store_id=store_id), str(time.time_ns()))
+    get_redis().set(STORE_VERSION_KEY.format(store_id=store_id), _fresh_token())
+
+
+def store_menu_version_ensure(store_id: int) -> None:
+    """Give a store that has no token yet (a fresh or flushed Redis) a fresh one; SET NX, so a
+    concurrent bump is never overwritten. The listings cache needs a token no other state had."""
+    get_redis().set(STORE_VERSION_KEY.format(store_id=store_id), _fresh_token(), nx=True)
 
 
 def store_menu_bump(store_id: int) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,11 +62,22 @@ __all__ = [
 
 
 def _lock_counter(store: Store, business_date) -> OrderNumberCounter:
-    # INSERT … ON CONFLICT DO NOTHING, then lock: two first orders of the day cannot both create it.
-    OrderNumberCounter.objects.bulk_create(
-        [OrderNumberCounter(store=store, business_date=business_date, last_number=0)], ignore_conflicts=True
-    )
-    return OrderNumberCounter.objects.select_for_update().get(store=store, business_date=business_date)
+    # One round trip: INSERT … ON CONFLICT DO UPDATE creates the day's counter or, when it exists,
+    # takes its row lock (the no-op update waits for a concurrent placement exactly like SELECT …
+    # FOR UPDATE did, and returns the row as that one committed it); two first orders of the day
+    # cannot both create it.
+    table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (store_id, business_date, last_number) VALUES (%s, %s, 0) "
+            f"ON CONFLICT (store_id, business_date) DO UPDATE SET last_number = {table}.last_number "
+            "RETURNING id, last_number",
+            [store.pk, business_date],
+        )
+        pk, last_number = cursor.fetchone()
+    counter = OrderNumberCounter(pk=pk, store=store, business_date=business_date, last_number=last_number)
+    counter._state.adding, counter._state.db = False, connection.alias  # a row that exists, as if read
+    return counter
 
 
 def _pending_for_cart(cart_id: str) -> Order | None:
@@ -109,7 +120,9 @@ def _create_order(
 ) -> Order:
     if not cart.lines:
         raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
-    resolved = cart_selectors.cart_lines_resolved(store, cart.lines, strict=True)
+    # Prices and options from the menu-version cache; stock is not read here because stock_reserve
+    # below locks the rows and checks it (the authoritative check).
+    resolved = cart_selectors.cart_lines_resolved(store, cart.lines, strict=True, fresh_stock=False)
     context = pricing_context(store, channel=cart.channel, at=now, coupon_code=cart.meta.get("coupon_code") or None)
     priced = price_order(cart_selectors.pricing_lines(resolved), context, cart_selectors.manual_discounts(cart.meta))
     public_id = new_public_id()

@@ -6,8 +6,12 @@ class StoresConfig(AppConfig):
     label = "stores"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from .receivers import sync_owner_permissions
+        from .models import Device, Store
+        from .receivers import devices_changed, sync_owner_permissions
 
         post_migrate.connect(sync_owner_permissions, dispatch_uid="stores.sync_owner_permissions")
+        for model in (Device, Store):
+            post_save.connect(devices_changed, sender=model, dispatch_uid=f"stores.devices.save.{model.__name__}")
+            post_delete.connect(devices_changed, sender=model, dispatch_uid=f"stores.devices.delete.{model.__name__}")

@@ -22,7 +22,7 @@ def current_device(request):
     """The paired, unrevoked Device this request comes from, or None (looked up once per request)."""
     cached = getattr(request, "_cloudpos_device", _UNSET)
     if cached is _UNSET:
-        cached = services.device_for_token(device_token_from_request(request))
+        cached = services.device_for_token_cached(device_token_from_request(request))
         if cached is not None:
             services.device_touch(cached)
         request._cloudpos_device = cached

@@ -27,3 +27,10 @@ def sync_owner_permissions(sender, **kwargs):
         codenames = [f"{action}_{model._meta.model_name}" for action in model_admin.owner_permissions]
         wanted.extend(Permission.objects.filter(content_type=content_type, codename__in=codenames))
     group.permissions.set(wanted)
+
+
+def devices_changed(sender, **kwargs) -> None:
+    """Any save or delete of a Device or a Store: cached request devices are read again."""
+    from .services import devices_generation_bump
+
+    devices_generation_bump()

@@ -162,16 +162,70 @@ def device_for_token(token: str) -> Device | None:
     return device
 
 
+# --- the device of a request, cached ------------------------------------------------------------
+#
+# Every terminal request resolved its device (and the device's store) with a query. Devices and
+# stores change rarely, so the pair is cached in the Django cache (Redis) by token digest, next to
+# one generation token that every save or delete of a Device or a Store changes (receivers.py,
+# and device_revoke, which writes with update()). Both are read with one MGET; an entry made under
+# another generation is read from the database again. A token that matches no device is never
+# cached, so a newly paired device is found at once.
+
+DEVICES_GENERATION_KEY = "stores:devices:generation"
+DEVICE_CACHE_KEY = "stores:device:{digest}"
+DEVICE_CACHE_SECONDS = 60 * 60
+
+
+def devices_generation_bump() -> None:
+    # Now, and again on commit: a request between the two cannot keep the old row under the new
+    # generation (the same reasoning as the menu version's double bump).
+    cache.set(DEVICES_GENERATION_KEY, secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(DEVICES_GENERATION_KEY, secrets.token_hex(8), None))
+
+
+def device_for_token_cached(token: str) -> Device | None:
+    """`device_for_token` through the cache (see above)."""
+    if not token:
+        return None
+    key = DEVICE_CACHE_KEY.format(digest=_digest("device-token", token))
+    found = cache.get_many([DEVICES_GENERATION_KEY, key])
+    generation = found.get(DEVICES_GENERATION_KEY)
+    entry = found.get(key)
+    if generation is None:
+        generation = secrets.token_hex(8)
+        if not cache.add(DEVICES_GENERATION_KEY, generation, None):
+            generation = cache.get(DEVICES_GENERATION_KEY)
+    elif entry is not None and entry[0] == generation:
+        device = entry[1]
+        device._cache_entry = (key, generation)
+        return device
+    device = device_for_token(token)
+    if device is not None:
+        cache.set(key, (generation, device), DEVICE_CACHE_SECONDS)
+        device._cache_entry = (key, generation)
+    return device
+
+
 def device_touch(device: Device) -> None:
     """Record that the device was seen; written at most once a minute to keep requests cheap."""
     now = timezone.now()
     if device.last_seen_at is None or now - device.last_seen_at > timedelta(minutes=1):
         Device.objects.filter(pk=device.pk).update(last_seen_at=now)
         device.last_seen_at = now
+        # A cached device carries the time it was last seen: store the new one with it, or every
+        # request after the first minute would write it again.
+        # Under the generation it was read with, never a newer one: a device changed since then
+        # must not come back under the new generation.
+        entry = getattr(device, "_cache_entry", None)
+        if entry is not None:
+            del device._cache_entry  # not pickled with it
+            cache.set(entry[0], (entry[1], device), DEVICE_CACHE_SECONDS)
+            device._cache_entry = entry
 
 
 def device_revoke(device: Device) -> None:
     Device.objects.filter(pk=device.pk).update(
         revoked_at=timezone.now(), token_digest="", pairing_code_digest="", pairing_code_expires_at=None
     )
+    devices_generation_bump()  # update() sends no signal: the revoked token must stop working now
     device.refresh_from_db()

@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.1 A and AA rules) on every customer and staff screen, in Chromium.
 
-The kiosk is walked once per accessibility mode (normal, large text, high contrast, low reach):
+The kiosk is walked once per accessibility mode (normal, large text, high contrast, low reach) and
+once in English:
 welcome, service choice, menu, product, cart, pay, done and the phone receipt. The staff walk
 covers the POS (PIN, shift, sell with the options dialog, pay, receipt, history, shift page, orders
 ready for hand-over), the floor and a table's tab, the table tablet, a guest's phone menu, the
@@ -24,7 +25,13 @@ from tests.tables.factories import make_table
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-KIOSK_MODES = {"normal": (), "large": ("large",), "contrast": ("contrast",), "lowreach": ("lowreach",)}
+KIOSK_MODES = {
+    "normal": (),
+    "large": ("large",),
+    "contrast": ("contrast",),
+    "lowreach": ("lowreach",),
+    "english": (),  # the normal mode in English: lang="en" on every screen
+}
 
 
 @pytest.fixture
@@ -45,6 +52,9 @@ def test_kiosk_screens_have_no_wcag_violations(browser, live_server, cafe, mode)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/kiosk/")
+        if mode == "english":
+            page.locator("button[name=language][value=en]").tap()
+            expect(page.locator("html")).to_have_attribute("lang", "en")
         for name in KIOSK_MODES[mode]:
             with page.expect_response("**/kiosk/mode/"):  # kept in the session for the next screens
                 page.get_by_test_id(f"mode-{name}").tap()

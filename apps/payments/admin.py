@@ -6,7 +6,16 @@ from apps.core.errors import DomainError
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
 from . import selectors, services
-from .models import Payment, PaymentEvent, PaymentMethod, PaymentStatus, Refund, WebhookEvent
+from .models import (
+    CashReceipt,
+    CashReceiptSettings,
+    Payment,
+    PaymentEvent,
+    PaymentMethod,
+    PaymentStatus,
+    Refund,
+    WebhookEvent,
+)
 
 
 @admin.register(PaymentMethod)
@@ -110,6 +119,33 @@ class RefundAdmin(OwnerScopedAdmin):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CashReceiptSettings)
+class CashReceiptSettingsAdmin(OwnerScopedAdmin):
+    list_display = ["store", "mandatory_issue"]
+
+
+@admin.register(CashReceipt)
+class CashReceiptAdmin(OwnerScopedAdmin):
+    """Read-only: receipts are issued at the POS; identity numbers appear masked only."""
+
+    owner_permissions = ("view",)
+    list_display = ["id", "payment", "purpose", "identity_masked", "amount", "status", "is_simulated", "issued_at"]
+    list_filter = ["status", "purpose", "is_simulated", "self_issued"]
+    exclude = ["identity_sealed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "identity_sealed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -239,3 +239,78 @@ class CashMovement(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="cashmovement_amount_gt_0")]
+
+
+class CashReceiptSettings(TimeStampedModel):
+    """A store's cash-receipt (현금영수증) rules. Kept in payments, which issues the receipts."""
+
+    OWNER_LOOKUP = "store__owner"
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="cash_receipt_settings")
+    # 현금영수증 의무발행업종: a cash sale of 100,000원 or more gets a receipt even when the customer
+    # declines one, issued to the national self-issue number.
+    mandatory_issue = models.BooleanField(_("현금영수증 의무발행"), default=False)
+
+    class Meta:
+        verbose_name = _("현금영수증 설정")
+        verbose_name_plural = _("현금영수증 설정")
+
+    def __str__(self) -> str:
+        return str(self.store)
+
+
+class CashReceipt(TimeStampedModel):
+    """A cash receipt issued for a cash payment. The customer's identity number is stored masked;
+    the full number is kept only sealed (encrypted with a key derived from SECRET_KEY) while a
+    partial refund may still need a reissue, and wiped when the receipt is cancelled for good."""
+
+    OWNER_LOOKUP = "payment__order__store__owner"
+
+    class Purpose(models.TextChoices):
+        INCOME_DEDUCTION = "INCOME_DEDUCTION", _("소득공제")
+        EXPENSE_PROOF = "EXPENSE_PROOF", _("지출증빙")
+
+    class Status(models.TextChoices):
+        REQUESTED = "REQUESTED", _("요청")
+        ISSUED = "ISSUED", _("발급")
+        FAILED = "FAILED", _("실패")
+        UNKNOWN = "UNKNOWN", _("확인 필요")
+        CANCELED = "CANCELED", _("취소")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="cash_receipts")
+    purpose = models.CharField(_("용도"), max_length=20, choices=Purpose.choices)
+    identity_masked = models.CharField(_("발급 번호"), max_length=20)
+    identity_sealed = models.TextField(blank=True, editable=False)
+    self_issued = models.BooleanField(_("자진발급"), default=False)
+    amount = models.BigIntegerField(_("금액"))
+    status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    is_simulated = models.BooleanField(_("시뮬레이션"), default=False)
+    receipt_key = models.CharField(max_length=200, blank=True)
+    issue_number = models.CharField(_("승인 번호"), max_length=50, blank=True)
+    receipt_url = models.CharField(max_length=500, blank=True)
+    # Saved before the first outbound call and reused on every retry of it.
+    idempotency_key = models.CharField(max_length=64, unique=True, default=uuid.uuid4, editable=False)
+    cancel_idempotency_key = models.CharField(max_length=64, unique=True, default=uuid.uuid4, editable=False)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by", editable=False
+    )
+    failure_code = models.CharField(max_length=100, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("현금영수증")
+        verbose_name_plural = _("현금영수증")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="cashreceipt_amount_gt_0"),
+            # One live receipt per payment: a second issue of the same sale is refused by the database.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(status__in=["REQUESTED", "ISSUED", "UNKNOWN"]),
+                name="cashreceipt_one_live_per_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.identity_masked} {self.amount}"

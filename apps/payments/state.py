@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from apps.core import metrics
 from apps.core.errors import Conflict
 
-from .models import Payment, PaymentStatus, Refund
+from .models import CashReceipt, Payment, PaymentStatus, Refund
 
 S = PaymentStatus
 
@@ -124,3 +124,36 @@ def refund_move(refund: Refund, to_status: str, **fields) -> Refund:
     for name, value in fields.items():
         setattr(refund, name, value)
     return refund
+
+
+# --- cash receipts ---------------------------------------------------------------------------------
+
+C = CashReceipt.Status
+
+CASH_RECEIPT_MOVES: dict[str, frozenset[str]] = {
+    C.REQUESTED: frozenset({C.ISSUED, C.FAILED, C.UNKNOWN}),
+    C.UNKNOWN: frozenset({C.ISSUED, C.FAILED}),
+    C.ISSUED: frozenset({C.CANCELED}),
+    C.FAILED: frozenset(),
+    C.CANCELED: frozenset(),
+}
+
+
+def cash_receipt_move(receipt: CashReceipt, to_status: str, **fields) -> CashReceipt:
+    """Move a cash receipt to `to_status` or raise 409 ILLEGAL_CASH_RECEIPT_TRANSITION; conditional
+    on the status the caller saw, like payments and refunds."""
+    from_status = receipt.status
+    if to_status not in CASH_RECEIPT_MOVES.get(from_status, frozenset()):
+        raise Conflict(
+            "ILLEGAL_CASH_RECEIPT_TRANSITION",
+            _("현금영수증 상태를 바꿀 수 없습니다: %(from)s → %(to)s") % {"from": from_status, "to": to_status},
+            details={"from": from_status, "to": to_status},
+        )
+    fields.setdefault("updated_at", timezone.now())
+    updated = CashReceipt.objects.filter(pk=receipt.pk, status=from_status).update(status=to_status, **fields)
+    if updated != 1:
+        raise Conflict("CASH_RECEIPT_CHANGED", _("현금영수증 상태가 방금 바뀌었습니다. 다시 시도하세요."))
+    receipt.status = to_status
+    for name, value in fields.items():
+        setattr(receipt, name, value)
+    return receipt

@@ -11,6 +11,10 @@ and can inject faults on the next call of an operation:
     "provider_error"  answer 400 PROVIDER_ERROR without applying
     "decline"         answer 403 REJECT_CARD_PAYMENT (the payment becomes ABORTED)
 
+Cash receipts (`POST /v1/cash-receipts`, `POST /v1/cash-receipts/{receiptKey}/cancel`) are kept in
+`receipts` by receiptKey, with the same idempotency store and faults (operations `receipt_issue`,
+`receipt_cancel`).
+
 `authorize(order_id, amount)` plays the customer finishing the payment window (status IN_PROGRESS)
 and returns the paymentKey; `send_webhook(url, payment_key)` posts PAYMENT_STATUS_CHANGED to the app.
 """
@@ -44,6 +48,7 @@ class FakeTossServer:
         self.faults: dict[str, list[str]] = {}
         self.requests: list[dict] = []
         self.charges: list[str] = []  # paymentKeys, one entry per confirm actually applied
+        self.receipts: dict[str, dict] = {}  # cash receipts by receiptKey
         self.now_offset = timedelta()
         self.lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -210,6 +215,44 @@ class FakeTossServer:
         ]
         return 200, copy.deepcopy(payment)
 
+    def op_receipt_issue(self, body: dict) -> tuple[int, dict]:
+        identity, amount = str(body.get("customerIdentityNumber") or ""), body.get("amount")
+        if body.get("type") not in ("소득공제", "지출증빙") or not identity.isdigit():
+            return 400, _err("INVALID_REQUEST", "잘못된 요청입니다.")
+        if not isinstance(amount, int) or amount <= 0 or not body.get("orderId") or not body.get("orderName"):
+            return 400, _err("INVALID_REQUEST", "잘못된 요청입니다.")
+        receipt_key = "rcpt_" + secrets.token_hex(10)
+        self.receipts[receipt_key] = {
+            "mId": "tosspayments",
+            "receiptKey": receipt_key,
+            "issueNumber": f"{secrets.randbelow(10**9):09d}",
+            "issueStatus": "COMPLETED",
+            "amount": amount,
+            "taxFreeAmount": body.get("taxFreeAmount", 0),
+            "orderId": body["orderId"],
+            "orderName": body["orderName"],
+            "type": body["type"],
+            "transactionType": "CONFIRM",
+            "customerIdentityNumber": identity,
+            "requestedAt": _iso(self.now()),
+            "receiptUrl": f"https://dashboard.tosspayments.com/receipt/cash?ref={receipt_key}",
+            "failure": None,
+        }
+        return 200, copy.deepcopy(self.receipts[receipt_key])
+
+    def op_receipt_cancel(self, receipt_key: str) -> tuple[int, dict]:
+        receipt = self.receipts.get(receipt_key)
+        if receipt is None:
+            return 404, _err("NOT_FOUND_CASH_RECEIPT", "존재하지 않는 현금영수증입니다.")
+        if receipt["transactionType"] == "CANCEL":
+            return 400, _err("ALREADY_CANCELED_CASH_RECEIPT", "이미 취소된 현금영수증입니다.")
+        receipt["transactionType"] = "CANCEL"
+        return 200, copy.deepcopy(receipt)
+
+    def live_receipts(self) -> list[dict]:
+        with self.lock:
+            return [copy.deepcopy(r) for r in self.receipts.values() if r["transactionType"] == "CONFIRM"]
+
 
 def _err(code: str, message: str) -> dict:
     return {"code": code, "message": message}
@@ -277,6 +320,10 @@ class _Handler(BaseHTTPRequestHandler):
             operation = "confirm"
         elif self.path.startswith("/v1/payments/") and self.path.endswith("/cancel"):
             operation = "cancel"
+        elif self.path == "/v1/cash-receipts":
+            operation = "receipt_issue"
+        elif self.path.startswith("/v1/cash-receipts/") and self.path.endswith("/cancel"):
+            operation = "receipt_cancel"
         else:
             return self._send(404, _err("NOT_FOUND", "존재하지 않는 API입니다."))
         fingerprint = json.dumps(body, sort_keys=True)
@@ -297,6 +344,10 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             if operation == "confirm":
                 status, answer = fake.op_confirm(body, fault)
+            elif operation == "receipt_issue":
+                status, answer = fake.op_receipt_issue(body)
+            elif operation == "receipt_cancel":
+                status, answer = fake.op_receipt_cancel(unquote(self.path[len("/v1/cash-receipts/") : -len("/cancel")]))
             else:
                 payment_key = unquote(self.path[len("/v1/payments/") : -len("/cancel")])
                 status, answer = fake.op_cancel(payment_key, body, fault)

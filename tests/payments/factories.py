@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import itertools
 
+import factory
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 
 from apps.orders.models import Order, OrderLine
-from apps.payments.models import PaymentMethod
+from apps.payments.models import CashReceipt, CashReceiptSettings, PaymentMethod
 from apps.stores.business_day import business_date_for
+from tests.admin.factories import PaymentFactory
+from tests.factories import StoreFactory
 
 _numbers = itertools.count(1)
 
@@ -61,3 +65,22 @@ def make_method(store, kind: str, *, channels=("POS",), name: str | None = None,
     return PaymentMethod.objects.create(
         store=store, kind=kind, name=name or kind, channels=list(channels), is_active=active, fee_rate_bp=250
     )
+
+
+class CashReceiptSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = CashReceiptSettings
+
+    store = factory.SubFactory(StoreFactory)
+    mandatory_issue = True
+
+
+class CashReceiptFactory(DjangoModelFactory):
+    class Meta:
+        model = CashReceipt
+
+    payment = factory.SubFactory(PaymentFactory)
+    purpose = CashReceipt.Purpose.INCOME_DEDUCTION
+    identity_masked = "010-****-5678"
+    amount = factory.SelfAttribute("payment.amount")
+    status = CashReceipt.Status.ISSUED

@@ -17,6 +17,18 @@ from ._common import (
     order_for_store,
     order_name,
 )
+from .cash_receipts import (
+    MANDATORY_FROM,
+    NO_RECEIPT,
+    SELF_ISSUE_NUMBER,
+    cash_receipt_cancel,
+    cash_receipt_for_payment,
+    cash_receipt_payment_for_store,
+    cash_receipt_request,
+    cash_receipts_follow_refund,
+    mask_identity,
+    parse_identity,
+)
 from .checkout import (
     checkout_token_load,
     payment_checkout_url,
@@ -36,6 +48,16 @@ from .refunds import (
 from .webhooks import ProviderUnavailable, webhook_apply, webhook_dedup_key, webhook_receive
 
 __all__ = [
+    "MANDATORY_FROM",
+    "NO_RECEIPT",
+    "SELF_ISSUE_NUMBER",
+    "cash_receipt_cancel",
+    "cash_receipt_for_payment",
+    "cash_receipt_payment_for_store",
+    "cash_receipt_request",
+    "cash_receipts_follow_refund",
+    "mask_identity",
+    "parse_identity",
     "CHECKOUT_MAX_AGE",
     "CHECKOUT_SALT",
     "CONFIRM_WINDOW",

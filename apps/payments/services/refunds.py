@@ -29,6 +29,7 @@ from ._common import (
     _lock_order,
     logger,
 )
+from .cash_receipts import cash_receipts_follow_refund
 
 
 def _cancel_key(body: dict) -> str:
@@ -434,6 +435,9 @@ def _execute_refund(order: Order, request: _RefundRequest, *, restock: bool, mem
             # The answer lists every cancel of the payment: one made in the dashboard meanwhile is
             # recorded now rather than at the next webhook.
             payment_cancels_sync(refund.payment_id, answer.body)
+    for payment_id in {r.payment_id for r in request.refunds if r.payment.kind == "CASH" and answers.get(r.pk)}:
+        # A cash receipt follows what is left of the payment (cancelled, reissued for the rest).
+        cash_receipts_follow_refund(payment_id)
     by_id = Refund.objects.select_related("payment").in_bulk([r.pk for r in request.refunds])
     refunds = [by_id[r.pk] for r in request.refunds]  # in the order they were spread
     if problem is not None:

@@ -1,0 +1,155 @@
+"""Cash receipts (현금영수증) for cash payments, at the wire against the local Toss server: issued with
+an idempotency key, a 5xx retried with the same key, cancelled and reissued for the remainder on a
+partial refund, the mandatory self-issue, masked identity numbers, and the simulated issuer."""
+
+import pytest
+from django.db import transaction
+
+from apps.core.errors import DomainError
+from apps.orders.models import Order
+from apps.payments import services
+from apps.payments.models import CashReceipt, CashReceiptSettings
+from apps.payments.sealing import unseal
+from apps.payments.state import CASH_RECEIPT_MOVES, cash_receipt_move
+
+from .factories import make_order
+
+pytestmark = pytest.mark.django_db(transaction=True)
+C = CashReceipt.Status
+PHONE = "010-1234-5678"
+
+
+def _cash_sale(store, cash, lines=(("아메리카노", 4500, 2),)):
+    order = make_order(store, lines=lines)
+    return order, services.payment_create(order, cash)
+
+
+def _issue_calls(toss_server):
+    return [r for r in toss_server.requests if r["path"] == "/v1/cash-receipts"]
+
+
+def test_income_deduction_receipt_issued_with_its_key_and_stored_masked(store, cash, toss_server):
+    order, payment = _cash_sale(store, cash)  # 9,000원
+    receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.amount, receipt.purpose) == (C.ISSUED, 9000, "INCOME_DEDUCTION")
+    assert receipt.identity_masked == "010-****-5678" and not receipt.is_simulated
+    assert receipt.receipt_key and receipt.issue_number
+    # the full number reached Toss once, with the receipt's idempotency key, and is not stored in clear
+    (call,) = _issue_calls(toss_server)
+    assert call["idempotencyKey"] == str(receipt.idempotency_key)
+    assert call["body"]["customerIdentityNumber"] == "01012345678" and call["body"]["type"] == "소득공제"
+    assert call["body"]["amount"] == 9000
+    stored = CashReceipt.objects.filter(pk=receipt.pk).values()[0]
+    assert not [k for k, v in stored.items() if "01012345678" in str(v)]
+    assert unseal(receipt.identity_sealed) == "01012345678"
+    # a second receipt for the same sale is refused
+    with pytest.raises(DomainError) as err:
+        services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert err.value.code == "CASH_RECEIPT_EXISTS"
+
+
+def test_expense_proof_needs_a_valid_business_number(store, cash, toss_server):
+    _order, payment = _cash_sale(store, cash)
+    with pytest.raises(DomainError) as err:
+        services.cash_receipt_request(payment, choice="EXPENSE_PROOF", identity="123-45-67890")  # bad check digit
+    assert err.value.code == "INVALID_IDENTITY"
+    for bad in ("", "abc", "010-1234", "０１０１２３４５６７８", "01012345678\x00", None, ["010"]):
+        with pytest.raises(DomainError):
+            services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=bad)
+    with pytest.raises(DomainError) as err:
+        services.cash_receipt_request(payment, choice="BOTH", identity=PHONE)
+    assert err.value.code == "INVALID_CHOICE"
+    assert not _issue_calls(toss_server)
+    receipt = services.cash_receipt_request(payment, choice="EXPENSE_PROOF", identity="123-45-67891")
+    assert receipt.status == C.ISSUED and receipt.identity_masked == "123-45-***91"
+    assert _issue_calls(toss_server)[0]["body"]["type"] == "지출증빙"
+
+
+@pytest.mark.parametrize("fault", ["500", "drop"])
+def test_a_5xx_or_lost_answer_is_retried_with_the_same_key_and_issues_once(store, cash, toss_server, fault):
+    _order, payment = _cash_sale(store, cash)
+    toss_server.inject("receipt_issue", fault)
+    receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert receipt.status == C.ISSUED
+    calls = _issue_calls(toss_server)
+    assert len(calls) == 2 and {c["idempotencyKey"] for c in calls} == {str(receipt.idempotency_key)}
+    assert len(toss_server.live_receipts()) == 1
+
+
+def test_provider_down_for_every_retry_leaves_the_receipt_unknown(store, cash, toss_server):
+    _order, payment = _cash_sale(store, cash)
+    toss_server.inject("receipt_issue", "500", times=3)
+    receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert receipt.status == C.UNKNOWN
+    assert not toss_server.live_receipts()
+
+
+def test_partial_refund_cancels_and_reissues_for_the_remainder_then_full_refund_cancels(store, cash, toss_server):
+    order, payment = _cash_sale(store, cash)  # 9,000원
+    first = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    # when 3,000원 is refunded
+    services.payment_refund(order, amount=3000, reason="일부 환불")
+    # then the 9,000원 receipt is cancelled and a 6,000원 one issued to the same number
+    first.refresh_from_db()
+    assert first.status == C.CANCELED and first.canceled_at and first.identity_sealed == ""
+    second = CashReceipt.objects.get(replaces=first)
+    assert (second.status, second.amount, second.identity_masked) == (C.ISSUED, 6000, "010-****-5678")
+    (live,) = toss_server.live_receipts()
+    assert (live["amount"], live["customerIdentityNumber"]) == (6000, "01012345678")
+    cancels = [r for r in toss_server.requests if r["path"].startswith("/v1/cash-receipts/")]
+    assert [c["idempotencyKey"] for c in cancels] == [str(first.cancel_idempotency_key)]
+    # and the rest refunded: the receipt is cancelled, nothing reissued, the number wiped
+    services.payment_refund(Order.objects.get(pk=order.pk), reason="나머지 환불")
+    second.refresh_from_db()
+    assert second.status == C.CANCELED and second.identity_sealed == ""
+    assert not toss_server.live_receipts()
+    assert CashReceipt.objects.count() == 2
+
+
+def test_mandatory_issue_store_self_issues_a_declined_receipt_from_100000(store, cash, toss_server):
+    CashReceiptSettings.objects.create(store=store, mandatory_issue=True)
+    _order, small = _cash_sale(store, cash, lines=(("케이크", 99_999, 1),))
+    assert services.cash_receipt_request(small, choice="NONE") is None
+    _order, big = _cash_sale(store, cash, lines=(("코스", 50_000, 2),))
+    receipt = services.cash_receipt_request(big, choice="NONE")
+    assert receipt.status == C.ISSUED and receipt.self_issued and receipt.identity_masked == "010-000-1234"
+    assert _issue_calls(toss_server)[-1]["body"]["customerIdentityNumber"] == "0100001234"
+    assert len(_issue_calls(toss_server)) == 1
+
+
+def test_a_declined_receipt_without_the_mandatory_setting_issues_nothing(store, cash, toss_server):
+    _order, big = _cash_sale(store, cash, lines=(("코스", 50_000, 2),))
+    assert services.cash_receipt_request(big, choice="NONE") is None
+    assert not _issue_calls(toss_server) and not CashReceipt.objects.exists()
+
+
+def test_without_toss_keys_the_simulated_issuer_is_used_and_labelled(store, cash, settings):
+    settings.TOSS_SECRET_KEY = ""
+    order, payment = _cash_sale(store, cash)
+    receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert receipt.status == C.ISSUED and receipt.is_simulated and receipt.receipt_key.startswith("sim_")
+    services.payment_refund(order, amount=1000, reason="일부")
+    assert CashReceipt.objects.get(status=C.ISSUED).amount == 8000
+
+
+def test_only_cash_payments_get_a_cash_receipt(store, terminal):
+    order = make_order(store)
+    payment = services.payment_create(order, terminal, approval_number="12345678", card_company="신한")
+    with pytest.raises(DomainError) as err:
+        services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert err.value.code == "NOT_A_CASH_PAYMENT"
+
+
+def test_cash_receipt_state_machine_refuses_every_illegal_move(store, cash):
+    _order, payment = _cash_sale(store, cash)
+    illegal = [(f, t) for f in C.values for t in C.values if t not in CASH_RECEIPT_MOVES[f]]
+    assert (C.CANCELED, C.ISSUED) in illegal and (C.FAILED, C.ISSUED) in illegal
+    for from_status, to_status in illegal:
+        receipt = CashReceipt.objects.create(
+            payment=payment, purpose="INCOME_DEDUCTION", identity_masked="010-****-0000", amount=100, status=from_status
+        )
+        with transaction.atomic(), pytest.raises(DomainError) as err:
+            cash_receipt_move(receipt, to_status)
+        assert err.value.code == "ILLEGAL_CASH_RECEIPT_TRANSITION", (from_status, to_status)
+        CashReceipt.objects.filter(pk=receipt.pk).update(status=C.FAILED)  # out of the one-live-receipt rule

@@ -182,6 +182,10 @@ def coupon_by_code(store: Store, code: str) -> Coupon | None:
 # their use count moves with every order.
 RULES_CACHE_KEY = "discounts:rules:{store_id}:{discounts}:{catalog}"
 RULES_CACHE_SECONDS = 6 * 60 * 60
+# Each worker keeps the last few stores' rules in memory under the same versioned key: the versions
+# are still read from Redis on every pricing, the rules only when they changed.
+_LOCAL_RULES: dict[str, list[DiscountRule]] = {}
+_LOCAL_RULES_MAX = 32
 
 
 def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
@@ -192,6 +196,9 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         # cached under a token that no other state of them ever had.
         discounts = discounts_version_ensure(store.pk)
     key = RULES_CACHE_KEY.format(store_id=store.pk, discounts=discounts.decode(), catalog=(catalog or b"0").decode())
+    rules = _LOCAL_RULES.get(key)
+    if rules is not None:
+        return rules
     rules = cache.get(key)
     if rules is None:
         rows = list(
@@ -200,6 +207,9 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         categories = category_descendants(store.owner_id) if any(d.scope == SCOPE_CATEGORY for d in rows) else {}
         rules = [rule_from_discount(d, categories=categories) for d in rows]
         cache.set(key, rules, RULES_CACHE_SECONDS)
+    if len(_LOCAL_RULES) >= _LOCAL_RULES_MAX:
+        _LOCAL_RULES.pop(next(iter(_LOCAL_RULES)))
+    _LOCAL_RULES[key] = rules
     return rules
 
 

@@ -301,7 +301,7 @@ class CashReceipt(TimeStampedModel):
     class Meta:
         verbose_name = _("현금영수증")
         verbose_name_plural = _("현금영수증")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]  # the latest first: the live one after a reissue
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="cashreceipt_amount_gt_0"),
             # One live receipt per payment: a second issue of the same sale is refused by the database.

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
 from apps.orders.models import Order
+from apps.stores.business_day import business_day_bounds
 from apps.stores.models import Store
 
-from .models import Payment, PaymentMethod, Refund
+from .models import CashReceipt, Payment, PaymentMethod, Refund
 from .state import COMPLETED, IN_FLIGHT
 
 CHANNELS = ("POS", "KIOSK", "TABLE")
@@ -98,3 +99,23 @@ def refunds_to_reconcile(*, unknown_before: datetime, requested_before: datetime
 def refunds_needing_attention():
     """Refunds a person should look at: not settled (UNKNOWN / REQUESTED) or refused (FAILED)."""
     return Refund.objects.exclude(status=Refund.Status.DONE)
+
+
+def cash_receipts_for_day(store: Store, day) -> dict:
+    """The business day's cash receipts for the close: issued during the day (whatever became of them
+    later) and cancelled during the day, each with its count and amount, simulated ones apart."""
+    start, end = business_day_bounds(store, day)
+    mine = CashReceipt.objects.filter(payment__order__store=store)
+    issued = mine.filter(issued_at__gte=start, issued_at__lt=end)
+    canceled = mine.filter(canceled_at__gte=start, canceled_at__lt=end)
+
+    def total(qs) -> dict:
+        row = qs.aggregate(n=Count("id"), s=Sum("amount"))
+        return {"count": row["n"], "amount": row["s"] or 0}
+
+    return {
+        "issued": total(issued),
+        "canceled": total(canceled),
+        "simulated": issued.filter(is_simulated=True).exists(),
+        "attention": total(mine.filter(status=CashReceipt.Status.UNKNOWN, created_at__gte=start, created_at__lt=end)),
+    }

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_kitchen, views_orders, views_pay, views_pending, views_shift, views_tables
+from . import (
+    views,
+    views_cash_receipt,
+    views_kitchen,
+    views_orders,
+    views_pay,
+    views_pending,
+    views_shift,
+    views_tables,
+)
 
 app_name = "pos"
 
@@ -33,6 +42,7 @@ urlpatterns = [
     path("pos/pay/<str:public_id>/cancel/", views_pay.order_cancel, name="order_cancel"),
     path("pos/new-sale/", views_pay.new_sale, name="new_sale"),
     path("pos/orders/<str:public_id>/receipt/", views_pay.receipt, name="receipt"),
+    path("pos/payments/<str:payment_id>/cash-receipt/", views_cash_receipt.cash_receipt, name="cash_receipt"),
     # history and refunds
     path("pos/orders/", views_orders.order_list, name="orders"),
     path("pos/orders/<str:public_id>/", views_orders.order_detail, name="order_detail"),

@@ -189,6 +189,15 @@ def _pay_example(pos: Pos) -> dict:
     }
 
 
+def _cash_payment_without_receipt(pos: Pos) -> str:
+    """A paid cash sale whose cash receipt is still to be asked (a new one once it has a receipt)."""
+    payment = pos.paid().payments.get()
+    if payment.cash_receipts.filter(status__in=["REQUESTED", "ISSUED", "UNKNOWN"]).exists():
+        pos._paid = None
+        payment = pos.paid().payments.get()
+    return payment.public_id
+
+
 POSTS = [
     Endpoint("login", "POST", "/pos/login/", lambda p: {"pin": "1234"}, every_time=Pos.unthrottle),
     Endpoint("logout", "POST", "/pos/logout/", lambda p: {}),
@@ -273,6 +282,13 @@ POSTS = [
         prepare=Pos.open_shift,
     ),
     Endpoint("staff_call_ack", "POST", "/pos/staff-calls/{}/ack/", lambda p: {}, path_param=Pos.staff_call_id),
+    Endpoint(
+        "cash_receipt",
+        "POST",
+        "/pos/payments/{}/cash-receipt/",
+        lambda p: {"choice": "INCOME_DEDUCTION", "identity": "010-1234-5678"},
+        path_param=_cash_payment_without_receipt,
+    ),
 ]
 
 GETS = [

@@ -2,8 +2,13 @@
 an idempotency key, a 5xx retried with the same key, cancelled and reissued for the remainder on a
 partial refund, the mandatory self-issue, masked identity numbers, and the simulated issuer."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.db import transaction
+from django.urls import reverse
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order
@@ -153,3 +158,21 @@ def test_cash_receipt_state_machine_refuses_every_illegal_move(store, cash):
             cash_receipt_move(receipt, to_status)
         assert err.value.code == "ILLEGAL_CASH_RECEIPT_TRANSITION", (from_status, to_status)
         CashReceipt.objects.filter(pk=receipt.pk).update(status=C.FAILED)  # out of the one-live-receipt rule
+
+
+def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, store, cash, settings):
+    # given, on a pinned Monday noon in Seoul, a receipt issued then cancelled and reissued by a refund
+    settings.TOSS_SECRET_KEY = ""
+    with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
+        order, payment = _cash_sale(store, cash)
+        services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+        services.payment_refund(order, amount=2000, reason="일부 환불")
+        day = Order.objects.get(pk=order.pk).business_date
+        client.force_login(owner)
+        page = client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
+    # then the close shows two issued (9,000원 and 7,000원) and one cancelled (9,000원), marked simulated
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="close-cash-receipts"' in html
+    assert 'data-testid="cash-receipts-issued-count">2<' in html and "16,000원" in html
+    assert 'data-testid="cash-receipts-canceled-count">1<' in html and "9,000원" in html
+    assert "시뮬레이션" in html

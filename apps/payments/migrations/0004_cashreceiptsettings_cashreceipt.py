@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "현금영수증",
                 "verbose_name_plural": "현금영수증",
-                "ordering": ["-created_at"],
+                "ordering": ["-created_at", "-id"],
                 "constraints": [
                     models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="cashreceipt_amount_gt_0"),
                     models.UniqueConstraint(

@@ -116,10 +116,16 @@ def _write(
     device: Device,
     change: Callable[[Cart], tuple[list[dict] | None, dict | None]],
     expected_version: int | None = None,
+    read: Cart | None = None,
 ) -> Cart:
-    """Apply `change` (cart -> new lines / meta, None = keep) with one CAS; retry on a lost race."""
+    """Apply `change` (cart -> new lines / meta, None = keep) with one CAS; retry on a lost race.
+    `read` is the cart as the caller has just read it through `cart_get` (one Redis read less); a
+    retry always reads it again."""
     for attempt in range(_RETRIES):
-        cart = cart_get(cart_id, device=device)
+        if attempt == 0 and read is not None and read.id == cart_id and read.device_id == device.pk:
+            cart = read
+        else:
+            cart = cart_get(cart_id, device=device)
         if not cart.is_active:
             raise cart_store.cart_not_active(cart.state)
         if expected_version is not None and cart.version != expected_version:
@@ -175,9 +181,11 @@ def cart_line_add(
     note: str = "",
     expected_version: int | None = None,
     listings: dict | None = None,
+    read: Cart | None = None,
 ) -> Cart:
     """Add a listing with its options; the same product with the same options and note adds up.
-    `listings` may carry listings the caller already loaded (carts.selectors.cart_listings)."""
+    `listings` may carry listings the caller already loaded (carts.selectors.cart_listings), `read`
+    the cart it has just read with `cart_get`."""
     qty = parse_qty(qty)
     option_ids = _parse_option_ids(list(option_ids) if isinstance(option_ids, tuple) else option_ids)
     note = _parse_note(note)
@@ -212,7 +220,7 @@ def cart_line_add(
         _check_stock(listing, lines, product_id)
         return lines, None
 
-    return _write(cart_id, device=device, change=change, expected_version=expected_version)
+    return _write(cart_id, device=device, change=change, expected_version=expected_version, read=read)
 
 
 def _line_not_found() -> NotFound:

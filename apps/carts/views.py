@@ -10,7 +10,7 @@ from apps.stores.decorators import current_device
 
 from . import services
 from .http import device_api
-from .selectors import cart_priced
+from .selectors import cart_listings, cart_priced
 
 
 # JSON numbers only (strict): a terminal that sends "2" for a quantity has a bug worth reporting.
@@ -27,9 +27,9 @@ def _version(data: dict) -> int | None:
     return None if value is None else parse_quantity(value, "version", min=0, max=MAX_ID, strict=True)
 
 
-def _cart_response(cart, device, status: int = 200) -> JsonResponse:
+def _cart_response(cart, device, status: int = 200, listings: dict | None = None) -> JsonResponse:
     # The device's store comes with the (cached) device: no second read of the Store.
-    return json_response(cart_priced(cart, store=device.store).as_json(), status=status)
+    return json_response(cart_priced(cart, store=device.store, listings=listings).as_json(), status=status)
 
 
 @device_api("POST")
@@ -57,17 +57,23 @@ def cart_items(request: HttpRequest, cart_id: str) -> JsonResponse:
     data = parse_json_body(request)
     device = current_device(request)
     # Look the cart up first: an unknown or foreign cart is a 404 whatever the body says.
-    services.cart_get(cart_id, device=device)
+    read = services.cart_get(cart_id, device=device)
+    product_id = parse_id(data.get("productId"), "productId", code="INVALID_PRODUCT", strict=True)
+    # One listings read for the request: the add and the priced answer share them (and a fresh
+    # stock read, when a line tracks stock, is made once).
+    listings = cart_listings(device.store, {line["productId"] for line in read.lines} | {product_id})
     cart = services.cart_line_add(
         cart_id,
         device=device,
-        product_id=parse_id(data.get("productId"), "productId", code="INVALID_PRODUCT", strict=True),
+        product_id=product_id,
         qty=_qty(data.get("qty", 1)),
         option_ids=parse_id_list(data.get("optionIds"), "optionIds", code="INVALID_OPTIONS", strict=True),
         note=_note(data.get("note")),
         expected_version=_version(data),
+        listings=listings,
+        read=read,
     )
-    return _cart_response(cart, device, status=201)
+    return _cart_response(cart, device, status=201, listings=listings)
 
 
 @device_api("PATCH", "DELETE")

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.catalog import services as catalog_services
 from apps.catalog.models import Category
 from apps.discounts.models import Discount
 from apps.inventory import services as inventory
@@ -213,6 +214,19 @@ def test_a_category_moved_under_a_discounted_one_is_seen(api, menu, store, owner
     coffee.save()
     # then the category discount applies (10% of 1,000원 + the 100원 order discount)
     assert api.get(f"/api/carts/{cart_id}").json()["totals"]["discount"] == 200
+
+
+def test_a_newly_listed_or_archived_product_is_seen_on_the_next_request(api, menu, store):
+    cart_id = api.new_cart()
+    api.add(cart_id, menu[0].product.pk)
+    # when the owner lists a new product
+    scone = listed_product(store, "스콘", 3200)
+    # then it can be added at once
+    assert api.add(cart_id, scone.product.pk)["lines"][-1]["unitPrice"] == 3200
+    # and when the first product is archived, adding it is refused
+    catalog_services.product_archive(menu[0].product)
+    response = api.post(f"/api/carts/{cart_id}/items", {"productId": menu[0].product.pk})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "SOLD_OUT"
 
 
 def test_a_revoked_device_is_refused_on_the_next_request(api, kiosk_device):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -181,10 +182,12 @@ def coupon_by_code(store: Store, code: str) -> Coupon | None:
 # so pricing a cart reads no discount from PostgreSQL while nothing changes. Coupons are not cached:
 # their use count moves with every order.
 RULES_CACHE_KEY = "discounts:rules:{store_id}:{discounts}:{catalog}"
-RULES_CACHE_SECONDS = 6 * 60 * 60
+# Short lives bound what a lost on-commit bump could leave cached under the pre-commit token.
+RULES_CACHE_SECONDS = 10 * 60
+LOCAL_RULES_SECONDS = 60
 # Each worker keeps the last few stores' rules in memory under the same versioned key: the versions
 # are still read from Redis on every pricing, the rules only when they changed.
-_LOCAL_RULES: dict[str, list[DiscountRule]] = {}
+_LOCAL_RULES: dict[str, tuple[float, list[DiscountRule]]] = {}
 _LOCAL_RULES_MAX = 32
 
 
@@ -196,9 +199,9 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         # cached under a token that no other state of them ever had.
         discounts = discounts_version_ensure(store.pk)
     key = RULES_CACHE_KEY.format(store_id=store.pk, discounts=discounts.decode(), catalog=(catalog or b"0").decode())
-    rules = _LOCAL_RULES.get(key)
-    if rules is not None:
-        return rules
+    local = _LOCAL_RULES.get(key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
     rules = cache.get(key)
     if rules is None:
         rows = list(
@@ -209,7 +212,8 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         cache.set(key, rules, RULES_CACHE_SECONDS)
     if len(_LOCAL_RULES) >= _LOCAL_RULES_MAX:
         _LOCAL_RULES.pop(next(iter(_LOCAL_RULES)))
-    _LOCAL_RULES[key] = rules
+    _LOCAL_RULES.pop(key, None)
+    _LOCAL_RULES[key] = (time.monotonic() + LOCAL_RULES_SECONDS, rules)
     return rules
 
 

@@ -8,6 +8,7 @@ whatever the number of products. Availability is computed against "now" on every
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -287,10 +288,13 @@ def _load(store: Store, listings: QuerySet[StoreProduct], now: datetime) -> list
 # authoritative; order placement still locks the stock rows when it reserves.
 
 LISTINGS_CACHE_KEY = "inventory:listings:{store_id}:{version}"
-LISTINGS_CACHE_SECONDS = 6 * 60 * 60
+# Short lives bound what a lost on-commit bump (a process killed between its commit and the
+# bump) could leave cached under the pre-commit token; the version is what normally invalidates.
+LISTINGS_CACHE_SECONDS = 10 * 60
+LOCAL_LISTINGS_SECONDS = 60
 # Each worker also keeps the last few stores' listings in memory, keyed by the same version, so a
 # request that prices a cart after validating a line reads the version from Redis but not the data.
-_LOCAL_LISTINGS: dict[tuple[int, str], dict[int, tuple[SellableListing, datetime | None]]] = {}
+_LOCAL_LISTINGS: dict[tuple[int, str], tuple[float, dict[int, tuple[SellableListing, datetime | None]]]] = {}
 _LOCAL_LISTINGS_MAX = 32
 # The reasons that neither the clock nor the stock can change (kept as cached).
 _STATIC_REASONS = frozenset({Unavailable.NOT_LISTED, Unavailable.ARCHIVED, Unavailable.SOLD_OUT})
@@ -323,9 +327,9 @@ def _store_listings_cached(store: Store) -> dict[int, tuple[SellableListing, dat
         if not _cacheable(version):
             return None
     local_key = (store.pk, version)
-    entries = _LOCAL_LISTINGS.get(local_key)
-    if entries is not None:
-        return entries
+    local = _LOCAL_LISTINGS.get(local_key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
     cache_key = LISTINGS_CACHE_KEY.format(store_id=store.pk, version=version)
     entries = cache.get(cache_key)
     if entries is None:
@@ -339,7 +343,8 @@ def _store_listings_cached(store: Store) -> dict[int, tuple[SellableListing, dat
         cache.set(cache_key, entries, LISTINGS_CACHE_SECONDS)
     if len(_LOCAL_LISTINGS) >= _LOCAL_LISTINGS_MAX:
         _LOCAL_LISTINGS.pop(next(iter(_LOCAL_LISTINGS)))
-    _LOCAL_LISTINGS[local_key] = entries
+    _LOCAL_LISTINGS.pop(local_key, None)
+    _LOCAL_LISTINGS[local_key] = (time.monotonic() + LOCAL_LISTINGS_SECONDS, entries)
     return entries
 
 

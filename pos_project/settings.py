@@ -242,6 +242,10 @@ TOSS_SECRET_KEY = env("TOSS_SECRET_KEY", default="")
 TOSS_CLIENT_KEY = env("TOSS_CLIENT_KEY", default="")
 TOSS_API_BASE = env("TOSS_API_BASE", default="https://api.tosspayments.com")
 TOSS_TIMEOUT_SECONDS = env.float("TOSS_TIMEOUT_SECONDS", default=10.0)
+PORTONE_API_SECRET = env("PORTONE_API_SECRET", default="")  # PortOne V2 API secret; empty: PortOne unavailable
+PORTONE_WEBHOOK_SECRET = env("PORTONE_WEBHOOK_SECRET", default="")  # whsec_…, Standard Webhooks
+PORTONE_API_BASE = env("PORTONE_API_BASE", default="https://api.portone.io")
+PORTONE_TIMEOUT_SECONDS = env.float("PORTONE_TIMEOUT_SECONDS", default=10.0)
 
 # --- Devices ---------------------------------------------------------------------------------
 DEVICE_COOKIE_NAME = "cloudpos_device"

@@ -20,6 +20,7 @@ class PaymentMethod(TimeStampedModel):
         CARD_TERMINAL = "CARD_TERMINAL", _("카드 단말기")
         TOSS = "TOSS", _("토스페이먼츠")
         SIMULATED = "SIMULATED", _("카드(시뮬레이션)")
+        PORTONE = "PORTONE", _("포트원")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="payment_methods")
     kind = models.CharField(_("종류"), max_length=15, choices=Kind.choices)

@@ -13,7 +13,7 @@ from apps.stores.business_day import business_day_bounds
 from apps.stores.models import Store
 
 from .models import CashReceipt, Payment, PaymentMethod, Refund
-from .state import COMPLETED, IN_FLIGHT
+from .state import COMPLETED, GATEWAY_KINDS, IN_FLIGHT
 
 CHANNELS = ("POS", "KIOSK", "TABLE")
 
@@ -82,7 +82,7 @@ def payment_by_provider_ref(store: Store | None, provider_ref: str, *, owner=Non
 def payments_to_reconcile(*, older_than: datetime) -> list[int]:
     """Ids of card payments stuck between "sent" and "answered" for longer than the grace period."""
     return list(
-        Payment.objects.filter(status__in=list(IN_FLIGHT), updated_at__lt=older_than, kind__in=["TOSS", "SIMULATED"])
+        Payment.objects.filter(status__in=list(IN_FLIGHT), updated_at__lt=older_than, kind__in=list(GATEWAY_KINDS))
         .order_by("updated_at")
         .values_list("id", flat=True)[:200]
     )

@@ -45,6 +45,8 @@ COMPLETED = frozenset({S.DONE, S.PARTIAL_CANCELED, S.CANCELED})
 # Payments whose outcome is still open at the provider: they hold their amount against the order.
 IN_FLIGHT = frozenset({S.IN_PROGRESS, S.UNKNOWN})
 FINAL_FAILURES = frozenset({S.FAILED, S.ABORTED, S.EXPIRED})
+# Card gateways whose payments are confirmed, fetched, cancelled and reconciled over the wire.
+GATEWAY_KINDS = ("TOSS", "SIMULATED", "PORTONE")
 
 
 def can_move(from_status: str, to_status: str) -> bool:

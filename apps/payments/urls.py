@@ -16,4 +16,5 @@ urlpatterns = [
     path("payments", views.api_payments_create, name="create"),
     path("payments/<str:order_id>", views.api_payment_latest, name="latest"),
     path("api/webhooks/toss", views.webhook_toss, name="webhook_toss"),
+    path("api/webhooks/portone", views.webhook_portone, name="webhook_portone"),
 ]

@@ -185,6 +185,18 @@ def webhook_toss(request):
     return json_response({"received": True, "duplicate": not created})
 
 
+@csrf_exempt  # PortOne calls this; signed (Standard Webhooks), and applied only by re-fetching the payment
+@api_methods("POST")
+@api_view
+def webhook_portone(request):
+    # header values are checked by the signature; one with a NUL can never match it
+    headers = {
+        k.lower(): v for k, v in request.headers.items() if k.lower().startswith("webhook-") and is_clean_text(v)
+    }
+    event, created = services.webhook_receive_portone(request.body, headers)
+    return json_response({"received": True, "duplicate": not created})
+
+
 # --- browser pages --------------------------------------------------------------------------------
 
 

@@ -194,6 +194,14 @@ ENDPOINTS = [
             "data": {"paymentKey": w.payment_key, "orderId": w.toss_payment.public_id, "status": "DONE"},
         },
     ),
+    Endpoint(
+        "webhook_portone",
+        "POST",
+        "/api/webhooks/portone",
+        "anon",
+        # unsigned: every one is refused (401) — the fuzz checks it never becomes a 5xx
+        body=lambda w: {"type": "Transaction.Paid", "timestamp": "2026-11-30T10:00:00Z", "data": {"paymentId": "x"}},
+    ),
     Endpoint("device_pair", "POST", "/api/devices/pair", "anon", body=lambda w: {"code": "123456"}),
     Endpoint("device_me", "GET", "/api/devices/me", "kiosk"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Answer, Outcome, Provider
 from .card_terminal import CardTerminalProvider
 from .cash import CashProvider
+from .portone import PortOneProvider
 from .simulated import SimulatedProvider
 from .toss import TossProvider
 
@@ -20,4 +21,6 @@ def get_provider(kind: str) -> Provider:
         return TossProvider()
     if kind == "SIMULATED":
         return SimulatedProvider()
+    if kind == "PORTONE":
+        return PortOneProvider()
     raise ValueError(f"unknown payment kind {kind!r}")

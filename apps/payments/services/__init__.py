@@ -34,6 +34,7 @@ from .checkout import (
     payment_checkout_url,
     payment_create,
     payment_return_fail,
+    payment_return_portone,
     payment_return_success,
 )
 from .confirm import payment_confirm, payment_reconcile, payment_void_late_capture, payments_reconcile_due
@@ -45,7 +46,7 @@ from .refunds import (
     refund_reconcile,
     refunds_reconcile_due,
 )
-from .webhooks import ProviderUnavailable, webhook_apply, webhook_dedup_key, webhook_receive
+from .webhooks import ProviderUnavailable, webhook_apply, webhook_dedup_key, webhook_receive, webhook_receive_portone
 
 __all__ = [
     "MANDATORY_FROM",
@@ -76,6 +77,7 @@ __all__ = [
     "payment_reconcile",
     "payment_refund",
     "payment_return_fail",
+    "payment_return_portone",
     "payment_return_success",
     "payment_void_late_capture",
     "payments_reconcile_due",
@@ -84,4 +86,5 @@ __all__ = [
     "webhook_apply",
     "webhook_dedup_key",
     "webhook_receive",
+    "webhook_receive_portone",
 ]

@@ -19,7 +19,7 @@ from apps.orders.models import Order, OrderStatus
 from .. import selectors
 from ..models import Payment, PaymentEvent, PaymentStatus
 from ..providers import Answer
-from ..state import COMPLETED
+from ..state import COMPLETED, GATEWAY_KINDS
 
 logger = logging.getLogger(__name__)
 S = PaymentStatus
@@ -30,7 +30,7 @@ CHECKOUT_SALT = "payments.checkout"
 CHECKOUT_MAX_AGE = 24 * 3600
 # Refunds go to provider-backed card payments first (the money returns to the card by itself), then
 # the card terminal, then cash; within a kind, the latest payment first.
-REFUND_PRIORITY = {"TOSS": 0, "SIMULATED": 0, "CARD_TERMINAL": 1, "CASH": 2}
+REFUND_PRIORITY = {"TOSS": 0, "SIMULATED": 0, "PORTONE": 0, "CARD_TERMINAL": 1, "CASH": 2}
 
 
 def order_for_store(store, public_id: str) -> Order:
@@ -61,7 +61,7 @@ def _log_answer(payment_id: int, answer: Answer) -> None:
 
 def _call_provider(payment: Payment, operation: str, call, **intent) -> Answer:
     """Log the request, call the provider (never inside a transaction), log the answer."""
-    if transaction.get_connection().in_atomic_block and payment.kind in ("TOSS", "SIMULATED"):
+    if transaction.get_connection().in_atomic_block and payment.kind in GATEWAY_KINDS:
         raise RuntimeError("gateway call inside a transaction")
     _log(payment.pk, operation, "REQUEST", {"kind": payment.kind, **intent})
     answer = call()

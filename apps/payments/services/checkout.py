@@ -18,7 +18,8 @@ from ..models import Payment, PaymentMethod
 from ..providers import get_provider
 from ..providers.card_terminal import validate_terminal_approval
 from ..providers.cash import cash_change
-from ..state import lock_payment, payment_move
+from ..providers.portone import portone_configured
+from ..state import GATEWAY_KINDS, lock_payment, payment_move
 from ._common import (
     CHECKOUT_MAX_AGE,
     CHECKOUT_SALT,
@@ -59,6 +60,8 @@ def payment_create(
         raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
     if method.kind == PaymentMethod.Kind.TOSS and not settings.TOSS_SECRET_KEY:
         raise Conflict("PROVIDER_NOT_CONFIGURED", _("토스페이먼츠 키가 설정되지 않았습니다."))
+    if method.kind == PaymentMethod.Kind.PORTONE and not portone_configured():
+        raise Conflict("PROVIDER_NOT_CONFIGURED", _("포트원 키가 설정되지 않았습니다."))
     amount = _int_field(amount, "amount", minimum=1)
     tendered = _int_field(tendered, "tendered")
     if method.kind == PaymentMethod.Kind.CARD_TERMINAL:
@@ -98,7 +101,7 @@ def payment_create(
         else:
             # A new browser checkout supersedes an earlier one that never came back.
             for stale in Payment.objects.select_for_update().filter(
-                order=order, status=S.READY, kind__in=["TOSS", "SIMULATED"]
+                order=order, status=S.READY, kind__in=list(GATEWAY_KINDS)
             ):
                 payment_move(stale, S.ABORTED, failure_code="SUPERSEDED", failure_message="새 결제로 대체됨")
         payment.save()
@@ -228,4 +231,25 @@ def payment_return_fail(*, order_id: str, code: str = "", message: str = "", sto
             return payment
         payment_move(payment, S.ABORTED, failure_code=code, failure_message=message)
     _after_failure(payment.order_id)
+    return payment
+
+
+def payment_return_portone(*, payment_id: str, store=None) -> Payment:
+    """PortOne's browser checkout came back with our `paymentId` (it charges by itself): move the
+    READY payment to IN_PROGRESS and queue the confirm, which fetches the payment and accepts it
+    only with our amount and our id. A repeated return is answered with the same payment."""
+    if not isinstance(payment_id, str) or not payment_id.strip() or len(payment_id) > 200:
+        raise Invalid("INVALID_FIELD", _("paymentId 값이 올바르지 않습니다."), details={"field": "paymentId"})
+    payment = _payment_for_return(payment_id.strip(), store)
+    if payment.kind != PaymentMethod.Kind.PORTONE:
+        raise Invalid("NOT_A_CARD_PAYMENT", _("카드 결제가 아닙니다."))
+    with transaction.atomic():
+        _lock_order(payment.order_id)
+        payment = lock_payment(payment.pk)
+        if payment.status != S.READY:
+            return payment
+        _log(payment.pk, "return", "RESPONSE", {"paymentId": payment.public_id})
+        payment_move(payment, S.IN_PROGRESS, provider_ref=payment.public_id)
+        pk = payment.pk
+        transaction.on_commit(lambda: _enqueue_confirm(pk))
     return payment

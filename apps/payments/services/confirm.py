@@ -39,7 +39,9 @@ def _apply_payment_object(payment_id: int, answer: Answer) -> str:
         body = answer.body if isinstance(answer.body, dict) else {}
         remote_status = body.get("status") if answer.ok else None
         if answer.ok and remote_status in ("DONE", "PARTIAL_CANCELED", "CANCELED"):
-            if body.get("totalAmount") != payment.amount:
+            # PortOne's paymentId is ours: a payment object of another id is not this payment's.
+            wrong_id = payment.kind == "PORTONE" and body.get("orderId") != payment.public_id
+            if body.get("totalAmount") != payment.amount or wrong_id:
                 # Never accept a charge of another amount than the one we asked for.
                 if payment.status == S.IN_PROGRESS:
                     payment_move(payment, S.UNKNOWN, failure_code="AMOUNT_MISMATCH_AT_PROVIDER")

@@ -19,7 +19,7 @@ from apps.orders.models import Order, OrderStatus
 from .. import selectors
 from ..models import Payment, Refund
 from ..providers import Answer, Outcome, get_provider
-from ..state import REFUND_PENDING, lock_payment, lock_refund, payment_move, refund_move
+from ..state import GATEWAY_KINDS, REFUND_PENDING, lock_payment, lock_refund, payment_move, refund_move
 from ._common import (
     RECONCILE_AFTER,
     REFUND_PRIORITY,
@@ -68,7 +68,7 @@ def _record_settled_refund(order: Order, refund: Refund) -> None:
 
 R = Refund.Status
 # Provider-backed payments, whose cancels can be fetched and safely resent with the same key.
-PROVIDER_KINDS = ("TOSS", "SIMULATED")
+PROVIDER_KINDS = GATEWAY_KINDS
 # A REQUESTED refund is normally answered within one provider timeout (10 s); one this old stalled.
 REFUND_STALLED_AFTER = timedelta(minutes=2)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from apps.core.errors import DomainError, Invalid
 
 from ..models import Payment, WebhookEvent
 from ..providers import Outcome, get_provider
+from ..providers.portone import WebhookRejected, verify_webhook
 from ..state import IN_FLIGHT
 from ._common import (
     S,
@@ -84,10 +86,13 @@ def webhook_apply(event_id: int) -> str:
     data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
     payment_key, order_id = str(data.get("paymentKey") or ""), str(data.get("orderId") or "")
     payment = None
+    kinds = ["PORTONE"] if event.provider == PORTONE else ["TOSS", "SIMULATED"]
+    if event.provider == PORTONE:
+        order_id = str(data.get("paymentId") or "")  # PortOne's paymentId is our payment's public id
     if payment_key:
-        payment = Payment.objects.filter(provider_ref=payment_key, kind__in=["TOSS", "SIMULATED"]).first()
+        payment = Payment.objects.filter(provider_ref=payment_key, kind__in=kinds).first()
     if payment is None and order_id:
-        payment = Payment.objects.filter(public_id=order_id, kind__in=["TOSS", "SIMULATED"]).first()
+        payment = Payment.objects.filter(public_id=order_id, kind__in=kinds).first()
     if payment is None:
         return _webhook_finish(event, WebhookEvent.Status.IGNORED, "no such payment")
     _log(payment.pk, "webhook", "RESPONSE", {"eventType": event.event_type, "payload": payload})
@@ -107,3 +112,32 @@ def webhook_apply(event_id: int) -> str:
 def _webhook_finish(event: WebhookEvent, status: str, error: str) -> str:
     WebhookEvent.objects.filter(pk=event.pk).update(status=status, last_error=error, processed_at=timezone.now())
     return status
+
+
+PORTONE = "portone"
+
+
+def webhook_receive_portone(body: bytes, headers: dict) -> tuple[WebhookEvent, bool]:
+    """A PortOne webhook: its Standard Webhooks signature checked with the whsec_ secret (a wrong
+    or stale one is a 401 and nothing is stored), then stored once by its webhook-id — a replay of
+    the same delivery is recognised — and applied by re-fetching the payment."""
+    try:
+        webhook_id = verify_webhook(getattr(settings, "PORTONE_WEBHOOK_SECRET", ""), body, headers)
+    except WebhookRejected as exc:
+        raise DomainError("INVALID_WEBHOOK_SIGNATURE", _("웹훅 서명이 올바르지 않습니다."), status=401) from exc
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+        raise Invalid("INVALID_WEBHOOK", _("웹훅 본문이 올바르지 않습니다."))
+    event, created = WebhookEvent.objects.get_or_create(
+        provider=PORTONE,
+        dedup_key=f"wh:{webhook_id}"[:200],
+        defaults={"event_type": payload["type"][:50], "payload": payload},
+    )
+    metrics.record(metrics.WEBHOOK_RECEIVED, provider=PORTONE, duplicate="0" if created else "1")
+    if created:
+        event_id = event.pk
+        transaction.on_commit(lambda: _enqueue_webhook(event_id))
+    return event, created

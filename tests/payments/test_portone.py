@@ -1,0 +1,173 @@
+"""PortOne V2 at the wire (tests/fakes/portone_server.py): confirm by fetching, an amount mismatch
+refused, a lost answer reconciled by the beat, partial cancels guarded by the cancellable balance,
+and webhooks verified by their Standard Webhooks signature (wrong, stale, replayed)."""
+
+import time
+from datetime import timedelta
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.utils import timezone
+
+from apps.core.errors import DomainError
+from apps.orders.models import Order
+from apps.payments import services
+from apps.payments.models import Payment, PaymentMethod, Refund, WebhookEvent
+from apps.payments.tasks import reconcile_payments
+from tests.fakes.portone_server import FakePortOneServer
+
+from .factories import make_method, make_order
+
+pytestmark = pytest.mark.django_db(transaction=True)
+R = Refund.Status
+
+
+@pytest.fixture
+def portone_server(settings):
+    server = FakePortOneServer().start()
+    settings.PORTONE_API_BASE = server.url
+    settings.PORTONE_API_SECRET = server.secret
+    settings.PORTONE_WEBHOOK_SECRET = server.webhook_secret
+    settings.PORTONE_TIMEOUT_SECONDS = 3
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portone(store):
+    return make_method(store, PaymentMethod.Kind.PORTONE, channels=("POS", "KIOSK"), name="카드(포트원)")
+
+
+def _beat_tick(after=timedelta(minutes=1)):
+    with time_machine.travel(timezone.now() + after):
+        return reconcile_payments()
+
+
+def _paid(store, portone, server, *, charged=None, settled=True):
+    order = make_order(store)  # 9,000원
+    payment = services.payment_create(order, portone)
+    server.pay(payment.public_id, payment.amount if charged is None else charged)
+    if settled:
+        services.payment_return_portone(payment_id=payment.public_id)
+    else:
+        # eager Celery: the confirm task asks to be retried later (as a worker would), which surfaces here
+        with pytest.raises(Retry):
+            services.payment_return_portone(payment_id=payment.public_id)
+    payment.refresh_from_db()
+    return order, payment
+
+
+def _cancels(server):
+    return [r for r in server.requests if r["method"] == "POST"]
+
+
+def test_confirm_fetches_the_payment_and_pays_the_order(store, portone, portone_server):
+    order, payment = _paid(store, portone, portone_server)
+    assert payment.status == "DONE" and payment.provider_ref == payment.public_id
+    assert (payment.card_company, payment.card_number_masked) == ("현대카드", "43301234****1234")
+    assert payment.approval_number
+    assert Order.objects.get(pk=order.pk).status == "PAID"
+    assert [r["path"] for r in portone_server.requests] == [f"/payments/{payment.public_id}"]
+    # a repeated browser return changes nothing
+    services.payment_return_portone(payment_id=payment.public_id)
+    assert len(portone_server.requests) == 1
+
+
+def test_a_charge_of_another_amount_is_refused(store, portone, portone_server):
+    order, payment = _paid(store, portone, portone_server, charged=100, settled=False)
+    assert payment.status != "DONE" and payment.failure_code == "AMOUNT_MISMATCH_AT_PROVIDER"
+    assert Order.objects.get(pk=order.pk).status == "PENDING_PAYMENT"
+
+
+def test_without_a_secret_portone_is_not_offered(store, portone, settings):
+    settings.PORTONE_API_SECRET = ""
+    with pytest.raises(DomainError) as err:
+        services.payment_create(make_order(store), portone)
+    assert err.value.code == "PROVIDER_NOT_CONFIGURED"
+
+
+def test_a_lost_answer_is_unknown_then_reconciled_by_the_beat(store, portone, portone_server):
+    # given PortOne answers 500 to every fetch while the confirm runs (and its retries)
+    portone_server.inject("fetch", "500", times=10)
+    order, payment = _paid(store, portone, portone_server, settled=False)
+    assert payment.status == "UNKNOWN"
+    assert Order.objects.get(pk=order.pk).status == "PENDING_PAYMENT"
+    # when PortOne is back and the beat runs
+    portone_server.faults.clear()
+    _beat_tick()
+    # then the payment is settled and the order paid
+    assert Payment.objects.get(pk=payment.pk).status == "DONE"
+    assert Order.objects.get(pk=order.pk).status == "PAID"
+
+
+def test_partial_cancels_carry_the_cancellable_balance_and_a_lost_one_settles_once(store, portone, portone_server):
+    order, payment = _paid(store, portone, portone_server)
+    services.payment_refund(order, amount=3000, reason="일부")
+    services.payment_refund(Order.objects.get(pk=order.pk), amount=2000, reason="또 일부")
+    sent = _cancels(portone_server)
+    assert [(c["body"]["amount"], c["body"]["currentCancellableAmount"]) for c in sent] == [(3000, 9000), (2000, 6000)]
+    remote = portone_server.payment(payment.public_id)
+    keys = [c["id"] for c in remote["cancellations"]]
+    assert sorted(Refund.objects.values_list("provider_transaction_key", flat=True)) == sorted(keys)
+    payment.refresh_from_db()
+    assert (payment.status, payment.canceled_amount) == ("PARTIAL_CANCELED", 5000)
+    # a third cancel applied at PortOne but answered by a dropped connection: the beat settles it once
+    portone_server.inject("cancel", "drop")
+    with pytest.raises(DomainError):
+        services.payment_refund(Order.objects.get(pk=order.pk), amount=4000, reason="나머지")
+    assert Refund.objects.get(status=R.UNKNOWN).amount == 4000
+    _beat_tick()
+    assert not Refund.objects.exclude(status=R.DONE).exists()
+    assert len(portone_server.payment(payment.public_id)["cancellations"]) == 3
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == ("REFUNDED", 9000)
+    assert Payment.objects.get(pk=payment.pk).status == "CANCELED"
+
+
+def test_a_cancel_answered_500_is_resent_by_the_beat_and_applies_once(store, portone, portone_server):
+    order, payment = _paid(store, portone, portone_server)
+    portone_server.inject("cancel", "500")
+    with pytest.raises(DomainError):
+        services.payment_refund(order, amount=3000, reason="일부")
+    _beat_tick()
+    assert Refund.objects.get().status == R.DONE
+    assert len(portone_server.payment(payment.public_id)["cancellations"]) == 1
+    assert Order.objects.get(pk=order.pk).refunded_amount == 3000
+
+
+def _post(client, body, headers):
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    return client.post("/api/webhooks/portone", data=body, content_type="application/json", **extra)
+
+
+def test_a_signed_webhook_is_stored_once_and_applied_by_refetching(client, store, portone, portone_server):
+    order, payment = _paid(store, portone, portone_server)
+    portone_server.dashboard_cancel(payment.public_id, 2000)
+    body, headers = portone_server.signed_webhook(payment.public_id, event_type="Transaction.PartialCancelled")
+    first = _post(client, body, headers)
+    assert first.status_code == 200 and first.json() == {"received": True, "duplicate": False}
+    # the console cancel was fetched and recorded
+    assert Refund.objects.get().amount == 2000 and Order.objects.get(pk=order.pk).refunded_amount == 2000
+    # a replay of the same delivery is recognised and applies nothing more
+    again = _post(client, body, headers)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    assert WebhookEvent.objects.filter(provider="portone").count() == 1 and Refund.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["wrong_secret", "stale", "tampered", "missing"])
+def test_a_webhook_with_a_wrong_stale_or_missing_signature_is_refused(client, store, portone, portone_server, bad):
+    _order, payment = _paid(store, portone, portone_server)
+    if bad == "wrong_secret":
+        body, headers = portone_server.signed_webhook(payment.public_id, secret="whsec_" + "QUFBQUFBQUFBQUFBQUFBQQ==")
+    elif bad == "stale":
+        body, headers = portone_server.signed_webhook(payment.public_id, timestamp=int(time.time()) - 600)
+    else:
+        body, headers = portone_server.signed_webhook(payment.public_id)
+        if bad == "tampered":
+            body = body.replace(b"Transaction.Paid", b"Transaction.Cancelled")
+        else:
+            headers.pop("webhook-signature")
+    response = _post(client, body, headers)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_WEBHOOK_SIGNATURE"
+    assert not WebhookEvent.objects.exists()

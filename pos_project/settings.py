@@ -246,6 +246,8 @@ PORTONE_API_SECRET = env("PORTONE_API_SECRET", default="")  # PortOne V2 API sec
 PORTONE_WEBHOOK_SECRET = env("PORTONE_WEBHOOK_SECRET", default="")  # whsec_…, Standard Webhooks
 PORTONE_API_BASE = env("PORTONE_API_BASE", default="https://api.portone.io")
 PORTONE_TIMEOUT_SECONDS = env.float("PORTONE_TIMEOUT_SECONDS", default=10.0)
+PORTONE_STORE_ID = env("PORTONE_STORE_ID", default="")  # for the browser checkout (store-…)
+PORTONE_CHANNEL_KEY = env("PORTONE_CHANNEL_KEY", default="")  # the card channel of the browser checkout
 
 # --- Devices ---------------------------------------------------------------------------------
 DEVICE_COOKIE_NAME = "cloudpos_device"

@@ -23,6 +23,7 @@ from . import selectors, services
 from .idempotency import idempotent
 from .models import Payment, PaymentMethod, PaymentStatus
 from .providers.simulated import simulated_authorize
+from .state import GATEWAY_KINDS
 
 TERMINALS = ("POS", "KIOSK")
 
@@ -106,7 +107,7 @@ def api_payments_create(request):
         channel=device.kind,
     )
     body = payment_json(payment)
-    if payment.kind in ("TOSS", "SIMULATED"):
+    if payment.kind in GATEWAY_KINDS:
         body["checkoutUrl"] = services.payment_checkout_url(
             payment,
             success_next=_str_field(data, "successNext", max_length=500) or "/",
@@ -276,6 +277,53 @@ def toss_checkout(request, payment_id: str):
         "fail_url": request.build_absolute_uri(_with_query(reverse("payments:return_fail"), {"t": token})),
     }
     return render(request, "payments/toss_checkout.html", context)
+
+
+@require_http_methods(["GET"])
+def portone_checkout(request, payment_id: str):
+    """Our page that opens PortOne's payment window. PortOne's browser SDK is loaded from PortOne:
+    the npm package @portone/browser-sdk declares no licence (so it is not vendored) and is itself
+    only a loader for that same script."""
+    try:
+        payment, token, data = _checkout_context(request, payment_id)
+    except DomainError as err:
+        return _error_page(request, err.message, err.status)
+    if payment.kind != "PORTONE" or payment.status != PaymentStatus.READY:
+        return _error_page(request, _("진행할 수 없는 결제입니다."), 409)
+    context = {
+        "payment": payment,
+        "order_name": services.order_name(payment.order),
+        "store_id": getattr(settings, "PORTONE_STORE_ID", ""),
+        "channel_key": getattr(settings, "PORTONE_CHANNEL_KEY", ""),
+        "redirect_url": request.build_absolute_uri(_with_query(reverse("payments:return_portone"), {"t": token})),
+    }
+    return render(request, "payments/portone_checkout.html", context)
+
+
+@require_http_methods(["GET"])
+def return_portone(request):
+    """PortOne sends the browser here with paymentId (and code/message when it failed or was
+    closed). Success queues the confirm, which fetches the payment and checks it."""
+    try:
+        data = services.checkout_token_load(request.GET.get("t", ""))
+    except DomainError as err:
+        return _error_page(request, err.message, err.status)
+    code, message = request.GET.get("code", ""), request.GET.get("message", "")
+    # they are logged (JSON in PostgreSQL): a NUL or a lone surrogate would fail the write
+    code = code if is_clean_text(code) else "PAY_PROCESS_CANCELED"
+    message = message if is_clean_text(message) else ""
+    try:
+        if request.GET.get("paymentId", "") != data.get("p"):
+            raise Invalid("INVALID_CHECKOUT_TOKEN", _("결제 요청이 올바르지 않습니다."))
+        if code:
+            services.payment_return_fail(order_id=data["p"], code=code, message=message)
+            params = {"payment": data["p"], "code": code[:100], "message": message[:300]}
+            return HttpResponseRedirect(_with_query(data["f"], params))
+        payment = services.payment_return_portone(payment_id=data["p"])
+    except DomainError as err:
+        params = {"payment": data.get("p", ""), "code": err.code, "message": err.message}
+        return HttpResponseRedirect(_with_query(data["f"], params))
+    return HttpResponseRedirect(_with_query(data["s"], {"payment": payment.public_id, "status": payment.status}))
 
 
 @require_http_methods(["GET"])

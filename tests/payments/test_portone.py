@@ -4,6 +4,7 @@ and webhooks verified by their Standard Webhooks signature (wrong, stale, replay
 
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 import time_machine
@@ -171,3 +172,59 @@ def test_a_webhook_with_a_wrong_stale_or_missing_signature_is_refused(client, st
     response = _post(client, body, headers)
     assert response.status_code == 401 and response.json()["error"]["code"] == "INVALID_WEBHOOK_SIGNATURE"
     assert not WebhookEvent.objects.exists()
+
+
+def _checkout(client, store, portone):
+    order = make_order(store)
+    payment = services.payment_create(order, portone)
+    url = services.payment_checkout_url(payment, success_next="/done/", fail_next="/failed/")
+    page = client.get(url)
+    token = parse_qs(urlparse(url).query)["t"][0]
+    return order, payment, page, token
+
+
+def test_browser_checkout_opens_portone_and_its_return_confirms(client, store, portone, portone_server, settings):
+    settings.PORTONE_STORE_ID, settings.PORTONE_CHANNEL_KEY = "store-fake", "channel-key-fake"
+    order, payment, page, token = _checkout(client, store, portone)
+    html = page.content.decode()
+    assert page.status_code == 200 and "https://cdn.portone.io/v2/browser-sdk.js" in html
+    assert payment.public_id in html and "channel-key-fake" in html and "9,000원" in html
+    # when the customer paid and PortOne sends the browser back with our paymentId
+    portone_server.pay(payment.public_id, payment.amount)
+    back = client.get("/payments/return/portone?" + urlencode({"t": token, "paymentId": payment.public_id}))
+    # then the confirm fetched it and the caller's page gets the payment
+    assert back.status_code == 302 and back["Location"] == f"/done/?payment={payment.public_id}&status=IN_PROGRESS"
+    assert Payment.objects.get(pk=payment.pk).status == "DONE"
+    assert Order.objects.get(pk=order.pk).status == "PAID"
+
+
+def test_a_closed_window_or_another_payment_id_goes_to_the_fail_page(client, store, portone, portone_server):
+    order, payment, _page, token = _checkout(client, store, portone)
+    forged = client.get("/payments/return/portone?" + urlencode({"t": token, "paymentId": "pay_someone_else"}))
+    assert forged["Location"].startswith("/failed/?") and "INVALID_CHECKOUT_TOKEN" in forged["Location"]
+    closed = client.get(
+        "/payments/return/portone?"
+        + urlencode({"t": token, "paymentId": payment.public_id, "code": "PAY_PROCESS_CANCELED", "message": "닫음"})
+    )
+    assert closed["Location"].startswith("/failed/?") and "PAY_PROCESS_CANCELED" in closed["Location"]
+    assert Payment.objects.get(pk=payment.pk).status == "ABORTED"
+    assert not [r for r in portone_server.requests if r["method"] == "POST"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"code": "X\x00", "message": "\x00"},
+        {"code": "E", "message": "\ud800"},
+        {"code": "E" * 5000, "message": "m" * 50_000},
+        {"paymentId": "\x00"},
+        {"paymentId": ["a", "b"]},
+    ],
+)
+def test_hostile_return_parameters_never_fail_with_a_5xx(client, store, portone, portone_server, params):
+    _order, payment, _page, token = _checkout(client, store, portone)
+    query = {"t": token, "paymentId": payment.public_id, **params}
+    response = client.get("/payments/return/portone?" + urlencode(query, doseq=True, errors="surrogatepass"))
+    # a NUL anywhere in the query is refused before any view (400); the rest go to the fail page
+    assert response.status_code == 400 or response["Location"].startswith("/failed/?")
+    assert Payment.objects.get(pk=payment.pk).status in ("READY", "ABORTED")

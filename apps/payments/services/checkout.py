@@ -145,10 +145,12 @@ def checkout_token_load(token: str) -> dict:
 def payment_checkout_url(payment: Payment, *, success_next: str, fail_next: str) -> str:
     """Where to send the browser for a TOSS / SIMULATED payment; it comes back to `success_next`
     (with `?payment=<id>&status=...`) or `fail_next` (with `?payment=<id>&code=&message=`)."""
-    if payment.kind not in ("TOSS", "SIMULATED"):
+    if payment.kind not in GATEWAY_KINDS:
         raise Invalid("NO_CHECKOUT", _("브라우저 결제가 필요 없는 결제 수단입니다."))
     token = _checkout_token(payment, success_next, fail_next)
-    name = "payments:simulated_checkout" if payment.kind == "SIMULATED" else "payments:toss_checkout"
+    name = {"SIMULATED": "payments:simulated_checkout", "PORTONE": "payments:portone_checkout"}.get(
+        payment.kind, "payments:toss_checkout"
+    )
     return f"{reverse(name, args=[payment.public_id])}?t={token}"
 
 

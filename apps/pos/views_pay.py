@@ -32,6 +32,8 @@ from .helpers import domain_errors, path_token
 
 PAYABLE = (OrderStatus.PENDING_PAYMENT,)
 QUICK_CASH = (10_000, 50_000)
+# Card payments finished in a payment window (the simulated one, Toss's or PortOne's).
+BROWSER_CARD_KINDS = (PaymentMethod.Kind.SIMULATED, PaymentMethod.Kind.TOSS, PaymentMethod.Kind.PORTONE)
 
 
 def _order(request, public_id: str) -> Order:
@@ -175,7 +177,7 @@ def pay(request, public_id: str):
     except DomainError:
         state.form_key_release(key)
         raise
-    if method.kind in (PaymentMethod.Kind.SIMULATED, PaymentMethod.Kind.TOSS) and payment.status == PaymentStatus.READY:
+    if method.kind in BROWSER_CARD_KINDS and payment.status == PaymentStatus.READY:
         back = reverse("pos:pay", args=[order.public_id])
         url = payment_services.payment_checkout_url(payment, success_next=back, fail_next=back)
         state.form_key_finish(key, url)

@@ -13,9 +13,10 @@ from django.urls import reverse
 from apps.core.errors import DomainError
 from apps.orders.models import Order
 from apps.payments import services
-from apps.payments.models import CashReceipt, CashReceiptSettings
+from apps.payments.models import CashReceipt, CashReceiptSettings, Payment
 from apps.payments.sealing import unseal
 from apps.payments.state import CASH_RECEIPT_MOVES, cash_receipt_move
+from tests.concurrency import outcomes, run_together
 
 from .factories import make_order
 
@@ -176,3 +177,19 @@ def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, s
     assert 'data-testid="cash-receipts-issued-count">2<' in html and "16,000원" in html
     assert 'data-testid="cash-receipts-canceled-count">1<' in html and "9,000원" in html
     assert "시뮬레이션" in html
+
+
+def test_two_issues_of_one_sale_at_once_issue_one_receipt(store, cash, toss_server):
+    _order, payment = _cash_sale(store, cash)
+    results = outcomes(
+        run_together(
+            [
+                lambda: services.cash_receipt_request(
+                    Payment.objects.get(pk=payment.pk), choice="INCOME_DEDUCTION", identity=PHONE
+                )
+                for _ in range(2)
+            ]
+        )
+    )
+    assert sorted(results) == ["CASH_RECEIPT_EXISTS", "ok"]
+    assert len(_issue_calls(toss_server)) == 1 and len(toss_server.live_receipts()) == 1

@@ -49,13 +49,14 @@ def table_for_tablet(device: Device) -> Table:
 
 def table_token(table: Table) -> str:
     """The signed token in the table's QR code; it names the table's current generation."""
-    return signing.dumps({"t": table.pk, "g": table.generation}, salt=TOKEN_SALT, compress=True)
+    # A plain Signer (no timestamp): the same table and generation always give the same URL.
+    return signing.Signer(salt=TOKEN_SALT).sign_object({"t": table.pk, "g": table.generation}, compress=True)
 
 
 def table_for_token(token: str) -> Table:
     """The table of a QR token; 404 for a forged token, 410 for one of an earlier generation."""
     try:
-        data = signing.loads(token, salt=TOKEN_SALT)
+        data = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
         table_pk, generation = int(data["t"]), int(data["g"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise _table_not_found() from None
@@ -82,13 +83,13 @@ def table_sticker_token(table: Table) -> str:
     """The signed token printed on the table's QR sticker. It names no generation: a printed code
     must keep working after every paid tab. Opening it hands the phone the current `table_token`,
     and that one (which a guest may keep or share) stops working once the tab is paid."""
-    return signing.dumps({"s": table.pk}, salt=STICKER_SALT, compress=True)
+    return signing.Signer(salt=STICKER_SALT).sign_object({"s": table.pk}, compress=True)
 
 
 def table_for_sticker(token: str) -> Table:
     """The active table of a printed sticker token; 404 for a forged or altered one."""
     try:
-        table_pk = int(signing.loads(token, salt=STICKER_SALT)["s"])
+        table_pk = int(signing.Signer(salt=STICKER_SALT).unsign_object(token)["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise _table_not_found() from None
     table = Table.objects.select_related("area", "store").filter(pk=table_pk, is_active=True).first()

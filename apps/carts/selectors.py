@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, NotFound
+from apps.core.korean import with_particle
 from apps.discounts.pricing import ManualDiscount, PricingLine, price_order
 from apps.discounts.selectors import pricing_context
 from apps.inventory.selectors import sellable_listings, validate_options
@@ -75,7 +76,7 @@ def cart_lines_resolved(
             if not listing.available:
                 raise Conflict(
                     "SOLD_OUT",
-                    _("%(name)s은(는) 지금 주문할 수 없습니다.") % {"name": listing.name},
+                    _("%(name)s 지금 주문할 수 없습니다.") % {"name": with_particle(listing.name, "은/는")},
                     details={"productId": line["productId"], "reason": listing.unavailable_reason},
                 )
             options = tuple(validate_options(listing, list(line.get("optionIds") or [])))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
+from apps.core.korean import with_particle
 from apps.discounts.selectors import pricing_context
 from apps.inventory.selectors import validate_options
 from apps.stores.models import Device, Store
@@ -165,7 +166,7 @@ def _listing_for(store: Store, product_id, known: dict | None = None) -> object:
     if not listing.available:
         raise Conflict(
             "SOLD_OUT",
-            _("%(name)s은(는) 지금 주문할 수 없습니다.") % {"name": listing.name},
+            _("%(name)s 지금 주문할 수 없습니다.") % {"name": with_particle(listing.name, "은/는")},
             details={"productId": product_id, "reason": listing.unavailable_reason},
         )
     return listing

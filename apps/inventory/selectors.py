@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.catalog.models import Category, Option, Product, ProductOptionGroup
 from apps.core.errors import Conflict, Invalid, NotFound
+from apps.core.korean import with_particle
 from apps.stores.models import Store
 
 from .models import StoreOptionStatus, StoreProduct
@@ -419,18 +420,18 @@ def validate_options(listing: SellableListing, option_ids: list[int]) -> list[Op
         picked = [option for option in group.options if option.id in chosen]
         if len(picked) < group.effective_min:
             if group.effective_min == 1:
-                message = _("'%(group)s'을(를) 선택해 주세요.") % {"group": group.name}
+                message = _("%(group)s 선택해 주세요.") % {"group": with_particle(f"'{group.name}'", "을/를")}
             else:
-                message = _("'%(group)s'은(는) %(n)d개 이상 선택해야 합니다.") % {
-                    "group": group.name,
+                message = _("%(group)s %(n)d개 이상 선택해야 합니다.") % {
+                    "group": with_particle(f"'{group.name}'", "은/는"),
                     "n": group.effective_min,
                 }
             raise Invalid("INVALID_OPTIONS", message, details={"groupId": group.id, "min": group.effective_min})
         if len(picked) > group.max_choices:
             raise Invalid(
                 "INVALID_OPTIONS",
-                _("'%(group)s'은(는) 최대 %(n)d개까지 선택할 수 있습니다.")
-                % {"group": group.name, "n": group.max_choices},
+                _("%(group)s 최대 %(n)d개까지 선택할 수 있습니다.")
+                % {"group": with_particle(f"'{group.name}'", "은/는"), "n": group.max_choices},
                 details={"groupId": group.id, "max": group.max_choices},
             )
         selected.extend(picked)

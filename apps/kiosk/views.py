@@ -22,6 +22,7 @@ from apps.core.api import api_view, json_response
 from apps.core.errors import DomainError, NotFound
 from apps.core.fields import path_id, path_token
 from apps.core.http import safe_next_url
+from apps.core.korean import with_particle
 from apps.inventory import selectors as inventory
 from apps.orders import selectors as order_selectors
 from apps.orders import services as orders
@@ -195,7 +196,9 @@ def product(request, product_id: int):
                 form.add_error(None, err.message)
                 status = err.status
             else:
-                messages.success(request, _("%(name)s을(를) 담았습니다.") % {"name": screens.display_name(item)})
+                messages.success(
+                    request, _("%(name)s 담았습니다.") % {"name": with_particle(screens.display_name(item), "을/를")}
+                )
                 return redirect("kiosk:menu")
         else:
             status = 422

@@ -3,6 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from apps.core.korean import with_particle
+
 from . import selectors as store_selectors
 from . import services as store_services
 from .forms import StoreForm
@@ -25,6 +27,8 @@ def onboarding(request):
     form = StoreForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         store = store_services.store_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, _("매장 '%(name)s'을(를) 만들었습니다.") % {"name": store.name})
+        messages.success(
+            request, _("매장 %(name)s 만들었습니다.") % {"name": with_particle(f"'{store.name}'", "을/를")}
+        )
         return redirect("admin:index")
     return render(request, "stores/onboarding.html", {"form": form}, status=422 if form.errors else 200)

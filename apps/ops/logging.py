@@ -34,8 +34,9 @@ _RULES: list[tuple[re.Pattern, str]] = [
     ),
     # Korean resident registration number (주민등록번호): YYMMDD-GNNNNNN
     (re.compile(r"(?<!\d)\d{6}[- ]?[1-8]\d{6}(?!\d)"), REDACTED),
-    # Card numbers: 13-19 digits, optionally grouped by spaces or dashes (masked ones keep their *)
-    (re.compile(r"(?<![\d*])(?:\d[ -]?){12,18}\d(?![\d*])"), REDACTED),
+    # Card numbers: 13-19 digits, optionally grouped by spaces or dashes (masked ones keep their *);
+    # not the fraction of a number ("succeeded in 0.0123456789012345s" is Celery's run time)
+    (re.compile(r"(?<![\d*.])(?:\d[ -]?){12,18}\d(?![\d*])"), REDACTED),
 ]
 
 

@@ -105,7 +105,14 @@ def test_redaction_rules(raw, secret):
 
 
 @pytest.mark.parametrize(
-    "kept", ["order 1042 paid 12300원", "masked card 433012******1234", "phone 010-1234-5678", "took 12.5 ms"]
+    "kept",
+    [
+        "order 1042 paid 12300원",
+        "masked card 433012******1234",
+        "phone 010-1234-5678",
+        "took 12.5 ms",
+        "Task catalog.build_product_images succeeded in 0.0123456789012345s: 'READY'",
+    ],
 )
 def test_redaction_leaves_ordinary_text(kept):
     assert redact(kept) == kept

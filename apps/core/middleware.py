@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from .api import error_response
 
 # The payment pages under /payments/ are HTML for a browser; the rest of /payments is the JSON API.
-_HTML_UNDER_PAYMENTS = ("/payments/toss/checkout/", "/payments/simulated/checkout/", "/payments/return/")
+_HTML_UNDER_PAYMENTS = (
+    "/payments/toss/checkout/",
+    "/payments/portone/checkout/",
+    "/payments/simulated/checkout/",
+    "/payments/return/",
+)
 
 _CODE_BY_STATUS = {
     400: "BAD_REQUEST",

@@ -261,6 +261,8 @@ def test_json_api_paths():
     assert is_json_api_path("/payments/ord_1")
     assert not is_json_api_path("/payments/return/success")
     assert not is_json_api_path("/payments/simulated/checkout/p_1/")
+    assert not is_json_api_path("/payments/portone/checkout/p_1/")
+    assert not is_json_api_path("/payments/return/portone")
     assert not is_json_api_path("/pos/")
 
 

@@ -161,34 +161,45 @@ def _create_order(
         order_discounts=_discount_snapshot(priced.order_discounts),
         placed_at=now,
     )
-    priced_by_key = {line.key: line for line in priced.lines}
     OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                store=store,
-                business_date=business_date,
-                store_product_id=item.listing.store_product_id,
-                product_id=item.listing.product_id,
-                name=item.listing.name,
-                name_en=item.listing.name_en or "",
-                tax_type=item.listing.tax_type,
-                unit_price=priced_by_key[item.line["lineId"]].unit_price,
-                quantity=item.line["qty"],
-                gross_amount=priced_by_key[item.line["lineId"]].gross,
-                discount_amount=priced_by_key[item.line["lineId"]].discount,
-                net_amount=priced_by_key[item.line["lineId"]].net,
-                options=cart_selectors.option_snapshot(item.options),
-                discounts=_discount_snapshot(priced_by_key[item.line["lineId"]].discounts),
-                note=item.line.get("note", "")[:200],
-            )
-            for item in resolved
-        ]
+        order_lines(order, resolved, priced, notes=[item.line.get("note", "")[:200] for item in resolved])
     )
     order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note="placed")
     events.order_placed_in_transaction.send(sender=Order, order=order)
     transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
     return order
+
+
+def order_lines(order: Order, resolved, priced, *, notes: list[str], round_=None) -> list[OrderLine]:
+    """Unsaved lines of `order` copied from its resolved cart lines and their priced figures (name,
+    unit price, options, discounts, tax type): an order never changes when the catalog does. Used by
+    a placement and by a tab's round (`round_`), whose lines take the tab's store and business day."""
+    priced_by_key = {line.key: line for line in priced.lines}
+    lines = []
+    for item, note in zip(resolved, notes, strict=True):
+        figures = priced_by_key[item.line["lineId"]]
+        lines.append(
+            OrderLine(
+                order=order,
+                round=round_,
+                store_id=order.store_id,
+                business_date=order.business_date,
+                store_product_id=item.listing.store_product_id,
+                product_id=item.listing.product_id,
+                name=item.listing.name,
+                name_en=item.listing.name_en or "",
+                tax_type=item.listing.tax_type,
+                unit_price=figures.unit_price,
+                quantity=item.line["qty"],
+                gross_amount=figures.gross,
+                discount_amount=figures.discount,
+                net_amount=figures.net,
+                options=cart_selectors.option_snapshot(item.options),
+                discounts=_discount_snapshot(figures.discounts),
+                note=note,
+            )
+        )
+    return lines
 
 
 def order_place(cart_id: str, *, device: Device, member: StoreMember | None = None) -> tuple[Order, bool]:

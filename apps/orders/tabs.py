@@ -297,32 +297,10 @@ def tab_round_add(
         )
         number = (OrderRound.objects.filter(order=locked).aggregate(n=Max("number"))["n"] or 0) + 1
         round_ = OrderRound.objects.create(order=locked, number=number, memo=memo, device=device, staff=member)
-        priced_by_key = {line.key: line for line in priced.lines}
-        from .services import _discount_snapshot
+        from .services import _discount_snapshot, order_lines
 
         OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=locked,
-                    round=round_,
-                    store=store,
-                    business_date=locked.business_date,
-                    store_product_id=item.listing.store_product_id,
-                    product_id=item.listing.product_id,
-                    name=item.listing.name,
-                    name_en=item.listing.name_en or "",
-                    tax_type=item.listing.tax_type,
-                    unit_price=priced_by_key[item.line["lineId"]].unit_price,
-                    quantity=item.line["qty"],
-                    gross_amount=priced_by_key[item.line["lineId"]].gross,
-                    discount_amount=priced_by_key[item.line["lineId"]].discount,
-                    net_amount=priced_by_key[item.line["lineId"]].net,
-                    options=cart_selectors.option_snapshot(item.options),
-                    discounts=_discount_snapshot(priced_by_key[item.line["lineId"]].discounts),
-                    note=parsed[index].note,
-                )
-                for index, item in enumerate(resolved)
-            ]
+            order_lines(locked, resolved, priced, notes=[item.note for item in parsed], round_=round_)
         )
         if priced.order_discounts:
             locked.order_discounts = [*locked.order_discounts, *_discount_snapshot(priced.order_discounts)]

@@ -1,20 +1,15 @@
 """Owner set-up of areas and tables, scoped to the owner's stores; the A4 sheet of table QR codes
 and the store's QR ordering settings."""
 
-import io
-
-import qrcode
-import qrcode.image.svg
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path, reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
 from apps.core.parsers import parse_id
+from apps.core.qr import qr_svg
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
 from .models import Area, Table, TableOrderSettings
@@ -24,18 +19,6 @@ from .selectors import table_sticker_token
 QR_PER_PAGE = 12
 
 
-def _qr_svg(data: str, label: str) -> str:
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode()
-    if svg.startswith("<?xml"):
-        svg = svg.split("?>", 1)[1]
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
-    # Safe: made by qrcode from our own URL; the only outside text (the label) is escaped above.
-    return mark_safe(svg)
-
-
 def qr_sheet_response(request, tables):
     """The printable A4 sheet: every given table's QR code (its printed sticker code, which keeps
     working after each paid tab) with the store and table name under it."""
@@ -43,7 +26,7 @@ def qr_sheet_response(request, tables):
     for table in tables.select_related("area", "store").order_by("store_id", "area__sort_order", "grid_y", "grid_x"):
         url = request.build_absolute_uri(reverse("tableorder:phone_code", args=[table_sticker_token(table)]))
         label = str(table)
-        cards.append({"table": table, "label": label, "url": url, "svg": _qr_svg(url, label)})
+        cards.append({"table": table, "label": label, "url": url, "svg": qr_svg(url, label)})
     pages = [cards[i : i + QR_PER_PAGE] for i in range(0, len(cards), QR_PER_PAGE)]
     return render(request, "tables/qr_sheet.html", {"pages": pages, "count": len(cards)})
 

@@ -25,6 +25,7 @@ class PaymentMethod(TimeStampedModel):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="payment_methods")
     kind = models.CharField(_("종류"), max_length=15, choices=Kind.choices)
     name = models.CharField(_("표시 이름"), max_length=50)
+    name_en = models.CharField(_("영문 이름"), max_length=50, blank=True)
     channels = models.JSONField(_("사용 채널"), default=list, help_text='["POS", "KIOSK", "TABLE"]')
     fee_rate_bp = models.PositiveIntegerField(_("수수료율(bp)"), default=0, help_text=_("1bp = 0.01%"))
     is_active = models.BooleanField(_("사용"), default=True)

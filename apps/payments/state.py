@@ -60,22 +60,41 @@ def lock_payment(payment_id: int) -> Payment:
     return Payment.objects.select_for_update(of=("self",)).select_related("order", "method").get(pk=payment_id)
 
 
-def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
-    """Move a locked payment to `to_status` (and set `fields`) or raise 409 ILLEGAL_PAYMENT_TRANSITION."""
-    from_status = payment.status
-    if not can_move(from_status, to_status):
+def _move(row, model, moves: dict, to_status: str, codes: tuple[str, str], messages: tuple[str, str], **fields):
+    """The one conditional state move behind payments, refunds and cash receipts: refuse a move the
+    table does not allow (409 codes[0]), then update only while the row still has the status the
+    caller saw, so a stale object never moves a row somebody else already moved (409 codes[1])."""
+    from_status = row.status
+    if to_status not in moves.get(from_status, frozenset()):
         raise Conflict(
-            "ILLEGAL_PAYMENT_TRANSITION",
-            _("결제 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.") % {"from": from_status, "to": to_status},
+            codes[0],
+            messages[0] % {"from": from_status, "to": to_status},
             details={"from": from_status, "to": to_status},
         )
     fields.setdefault("updated_at", timezone.now())
-    updated = Payment.objects.filter(pk=payment.pk, status=from_status).update(status=to_status, **fields)
+    updated = model.objects.filter(pk=row.pk, status=from_status).update(status=to_status, **fields)
     if updated != 1:
-        raise Conflict("PAYMENT_CHANGED", _("결제 상태가 방금 바뀌었습니다. 다시 시도하세요."))
-    payment.status = to_status
+        raise Conflict(codes[1], messages[1])
+    row.status = to_status
     for name, value in fields.items():
-        setattr(payment, name, value)
+        setattr(row, name, value)
+    return row
+
+
+def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
+    """Move a locked payment to `to_status` (and set `fields`) or raise 409 ILLEGAL_PAYMENT_TRANSITION."""
+    _move(
+        payment,
+        Payment,
+        ALLOWED_MOVES,
+        to_status,
+        ("ILLEGAL_PAYMENT_TRANSITION", "PAYMENT_CHANGED"),
+        (
+            _("결제 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다."),
+            _("결제 상태가 방금 바뀌었습니다. 다시 시도하세요."),
+        ),
+        **fields,
+    )
     if to_status != S.IN_PROGRESS:  # an outcome (or a refund's cancel), counted once it commits
         metrics.record(metrics.PAYMENT_OUTCOME, provider=payment.kind, outcome=to_status)
     return payment
@@ -109,23 +128,21 @@ def refund_move(refund: Refund, to_status: str, **fields) -> Refund:
     """Move a refund to `to_status` (and set `fields`) or raise 409 ILLEGAL_REFUND_TRANSITION. The
     update is conditional on the status the caller saw, so of two reconcilers (a beat tick and a
     webhook) only one settles a refund; the other gets REFUND_CHANGED."""
-    from_status = refund.status
-    if not can_move_refund(from_status, to_status):
-        raise Conflict(
-            "ILLEGAL_REFUND_TRANSITION",
-            _("환불 상태를 바꿀 수 없습니다: %(from)s → %(to)s") % {"from": from_status, "to": to_status},
-            details={"from": from_status, "to": to_status},
-        )
-    fields.setdefault("updated_at", timezone.now())
     if to_status == R.DONE:
+        fields.setdefault("updated_at", timezone.now())
         fields.setdefault("completed_at", fields["updated_at"])
-    updated = Refund.objects.filter(pk=refund.pk, status=from_status).update(status=to_status, **fields)
-    if updated != 1:
-        raise Conflict("REFUND_CHANGED", _("환불 상태가 방금 바뀌었습니다. 다시 시도하세요."))
-    refund.status = to_status
-    for name, value in fields.items():
-        setattr(refund, name, value)
-    return refund
+    return _move(
+        refund,
+        Refund,
+        REFUND_MOVES,
+        to_status,
+        ("ILLEGAL_REFUND_TRANSITION", "REFUND_CHANGED"),
+        (
+            _("환불 상태를 바꿀 수 없습니다: %(from)s → %(to)s"),
+            _("환불 상태가 방금 바뀌었습니다. 다시 시도하세요."),
+        ),
+        **fields,
+    )
 
 
 # --- cash receipts ---------------------------------------------------------------------------------
@@ -144,18 +161,15 @@ CASH_RECEIPT_MOVES: dict[str, frozenset[str]] = {
 def cash_receipt_move(receipt: CashReceipt, to_status: str, **fields) -> CashReceipt:
     """Move a cash receipt to `to_status` or raise 409 ILLEGAL_CASH_RECEIPT_TRANSITION; conditional
     on the status the caller saw, like payments and refunds."""
-    from_status = receipt.status
-    if to_status not in CASH_RECEIPT_MOVES.get(from_status, frozenset()):
-        raise Conflict(
-            "ILLEGAL_CASH_RECEIPT_TRANSITION",
-            _("현금영수증 상태를 바꿀 수 없습니다: %(from)s → %(to)s") % {"from": from_status, "to": to_status},
-            details={"from": from_status, "to": to_status},
-        )
-    fields.setdefault("updated_at", timezone.now())
-    updated = CashReceipt.objects.filter(pk=receipt.pk, status=from_status).update(status=to_status, **fields)
-    if updated != 1:
-        raise Conflict("CASH_RECEIPT_CHANGED", _("현금영수증 상태가 방금 바뀌었습니다. 다시 시도하세요."))
-    receipt.status = to_status
-    for name, value in fields.items():
-        setattr(receipt, name, value)
-    return receipt
+    return _move(
+        receipt,
+        CashReceipt,
+        CASH_RECEIPT_MOVES,
+        to_status,
+        ("ILLEGAL_CASH_RECEIPT_TRANSITION", "CASH_RECEIPT_CHANGED"),
+        (
+            _("현금영수증 상태를 바꿀 수 없습니다: %(from)s → %(to)s"),
+            _("현금영수증 상태가 방금 바뀌었습니다. 다시 시도하세요."),
+        ),
+        **fields,
+    )

@@ -16,7 +16,7 @@ orders with a table) and count in settlement on the day they are paid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.carts import selectors as cart_selectors
+from apps.carts import services as cart_services
+from apps.carts.cart import CartState
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.core.money import vat_split
 from apps.discounts.models import Channel
@@ -66,6 +68,9 @@ __all__ = [
     "tab_cancel_empty",
     "tab_bill_mark_printed",
     "table_round_send",
+    "tab_prepaid_order_place",
+    "tab_prepaid_round_land",
+    "register_covered_check",
 ]
 
 
@@ -474,9 +479,25 @@ def tab_freeze_for_payment(tab: Order, *, now: datetime | None = None) -> Order:
         if locked.total_amount <= 0:
             raise Conflict("TAB_EMPTY", _("계산할 금액이 없습니다. 빈 테이블은 정리하세요."))
         _restamp_business_day(locked, now or timezone.now())
-        lifecycle.move(tab, S.PENDING_PAYMENT, note="bill")
+        frozen = lifecycle.move(tab, S.PENDING_PAYMENT, note="bill")
+        if any(check(frozen) for check in _covered_checks):
+            # Every round was paid from the phones (pay first): nothing is left to take, so the
+            # bill is the payment; the table frees and its QR generation advances with it.
+            from .services import order_mark_paid
+
+            order_mark_paid(tab)
         floor_touch(locked.store_id)
     return tab
+
+
+# Payments sit above orders and register here (tableorder does, in its AppConfig.ready) the check
+# "completed payments already cover this tab": a tab of pay-first rounds only owes nothing.
+_covered_checks: list[Callable[[Order], bool]] = []
+
+
+def register_covered_check(check: Callable[[Order], bool]) -> None:
+    if check not in _covered_checks:
+        _covered_checks.append(check)
 
 
 def _restamp_business_day(locked: Order, now: datetime) -> None:
@@ -578,3 +599,167 @@ def table_round_send(
                 if tab is None:
                     raise
         return tab_round_add(tab, parsed, device=device, member=member, memo=memo, guests=guests, channel=channel)
+
+
+# --- pay-first rounds (a guest's phone pays before the round is sent) ----------------------------
+
+
+def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None = None) -> tuple[Order, bool]:
+    """The order a pay-first round is paid on, priced from the phone's cart like a kiosk order:
+    PENDING_PAYMENT, stock reserved, and *no table*. Without a table it is not the table's tab, a
+    round sent meanwhile is not refused, and its payment cannot advance the table's QR generation;
+    an abandoned one expires like a kiosk order and gives its stock back. The cart moves to CHECKOUT,
+    so a second tap (or a retried request) gets the same order back: one cart, one pending order.
+    Returns (order, created)."""
+    from .services import _cancel_locked, _lock_counter, _pending_for_cart
+
+    now = now or timezone.now()
+    store = table.store
+    business_date = business_date_for(store, now)
+    try:
+        with transaction.atomic():
+            counter = _lock_counter(store, business_date)
+            cart = cart_selectors.cart_by_id(cart_id)
+            if cart is None or cart.store_id != store.pk:
+                raise NotFound("CART_NOT_FOUND", _("장바구니를 찾을 수 없습니다."))
+            existing = _pending_for_cart(cart.id)
+            if cart.state == CartState.CHECKOUT:
+                if existing is not None and existing.cart_version == cart.version:
+                    return existing, False
+                raise Conflict("CART_NOT_ACTIVE", _("이미 결제 중인 장바구니입니다."))
+            if cart.state != CartState.ACTIVE:
+                raise Conflict("CART_NOT_ACTIVE", _("결제 중이거나 끝난 장바구니는 주문할 수 없습니다."))
+            if existing is not None and existing.cart_version == cart.version + 1:
+                order, created = existing, False  # placed a moment ago; the cart move is still to come
+            else:
+                if existing is not None:
+                    # The cart changed since (a failed payment gave it back): price it again.
+                    _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
+                order, created = _prepaid_order_create(store, cart, counter, business_date, now), True
+    except IntegrityError:
+        # The one-pending-order-per-cart index: a tap racing across the business-day cutoff won.
+        existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
+        if existing is None:
+            raise
+        return existing, False
+    try:
+        cart_services.cart_checkout(cart.id, expected_version=cart.version)
+    except DomainError:
+        fresh = cart_selectors.cart_by_id(cart.id)
+        if fresh is None or fresh.state != CartState.CHECKOUT or fresh.version != order.cart_version:
+            from .services import order_cancel
+
+            order_cancel(order, reason="cart changed during checkout", restore_cart=False)
+            raise Conflict("CART_CHANGED", _("주문하는 사이에 장바구니가 바뀌었습니다. 다시 시도해 주세요.")) from None
+    return order, created
+
+
+def _prepaid_order_create(store, cart, counter, business_date, now: datetime) -> Order:
+    from .services import _discount_snapshot, order_lines
+
+    parsed = parse_round_items(
+        [
+            {
+                "productId": line.get("productId"),
+                "qty": line.get("qty"),
+                "optionIds": line.get("optionIds") or [],
+                "note": line.get("note") or "",
+            }
+            for line in cart.lines
+        ]
+    )
+    lines = [
+        {"lineId": f"i{index}", "productId": item.product_id, "qty": item.qty, "optionIds": list(item.option_ids)}
+        for index, item in enumerate(parsed)
+    ]
+    resolved = cart_selectors.cart_lines_resolved(store, lines, strict=True)
+    priced = price_order(cart_selectors.pricing_lines(resolved), pricing_context(store, channel=Channel.TABLE, at=now))
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    order = Order.objects.create(
+        public_id=new_public_id(),
+        store=store,
+        channel=Channel.TABLE,
+        service_type=ServiceType.DINE_IN,
+        status=S.PENDING_PAYMENT,
+        business_date=business_date,
+        order_number=counter.last_number,
+        cart_id=cart.id,
+        cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
+        gross_amount=priced.gross,
+        discount_amount=priced.discount,
+        total_amount=priced.total,
+        taxable_amount=priced.taxable,
+        tax_free_amount=priced.tax_free,
+        supply_amount=priced.supply,
+        vat_amount=priced.vat,
+        order_discounts=_discount_snapshot(priced.order_discounts),
+        placed_at=now,
+    )
+    stock_reserve(
+        store,
+        _net_stock((item.listing.store_product_id, item.line["qty"]) for item in resolved),
+        reference=order.public_id,
+    )
+    OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=[item.note for item in parsed]))
+    OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, note="prepaid round placed")
+    return order
+
+
+def tab_prepaid_round_land(
+    paid: Order | int, table: Table, *, guests: int | None, memo: str = ""
+) -> tuple[Order, OrderRound]:
+    """A paid pay-first order becomes the next round of the table's tab (opened when the table has
+    none): its lines move onto the tab under a new round number and the tab's totals grow by them.
+    The caller moves the order's payment onto the tab in the same transaction, so the tab's amount
+    due does not change and closing it charges only the rest.
+
+    Never refused for the tab's state: the guest has paid. A tab frozen for its bill still takes
+    the round (its line and its payment arrive together, so the amount being paid is unchanged);
+    a tab paid meanwhile is followed by a new one. Locks as a tablet round does: the tab first, or
+    the table when it has no tab; then the paid order. Returns (tab, round)."""
+    with transaction.atomic():
+        tab = tab_for_table(table)
+        if tab is None:
+            tab = _tab_open_for_prepaid(table, guests=guests or 1)
+            guests = None
+        locked = lifecycle.lock(tab)
+        paid_locked = lifecycle.lock(paid)
+        if paid_locked.status != S.PAID:
+            raise Conflict("ORDER_NOT_PAID", _("결제가 끝나지 않은 주문입니다."))
+        number = (OrderRound.objects.filter(order=locked).aggregate(n=Max("number"))["n"] or 0) + 1
+        round_ = OrderRound.objects.create(order=locked, number=number, memo=memo)
+        OrderLine.objects.filter(order=paid_locked).update(
+            order=locked, round=round_, business_date=locked.business_date
+        )
+        if paid_locked.order_discounts:
+            locked.order_discounts = [*locked.order_discounts, *paid_locked.order_discounts]
+            locked.save(update_fields=["order_discounts"])
+        if guests is not None and guests > locked.guests:
+            locked.guests = min(guests, MAX_GUESTS)
+            locked.save(update_fields=["guests"])
+        _recompute_totals(locked)
+        _recompute_totals(paid_locked)
+        OrderEvent.objects.create(
+            order=paid_locked, from_status=S.PAID, to_status=S.PAID, note=f"landed on tab #{locked.order_number}"
+        )
+        floor_touch(locked.store_id)
+        transaction.on_commit(lambda: _bill_mark_clear(locked.pk))
+    return locked, round_
+
+
+def _tab_open_for_prepaid(table: Table, *, guests: int) -> Order:
+    try:
+        with transaction.atomic():
+            return tab_open(_any_state(table), guests=guests, channel=Channel.TABLE)
+    except Conflict as err:
+        # Another phone or the POS opened it a moment ago: the round goes onto that tab.
+        tab = tab_for_table(table)
+        if err.code != "TABLE_OCCUPIED" or tab is None:
+            raise
+        return tab
+
+
+def _any_state(table: Table) -> Table:
+    # A paid round still lands when the owner switched the table off meanwhile: the food is paid for.
+    return Table(pk=table.pk, store_id=table.store_id, is_active=True)

@@ -119,6 +119,18 @@ def phone_cart(request, table: Table, *, create: bool = True):
     return cart
 
 
+def phone_cart_any_state(request, table: Table):
+    """This phone's cart at this table in whatever state (a basket in checkout is being paid for
+    first), or None when it has none."""
+    cart_id = request.session.get(_CART_SESSION_KEY.format(table_id=table.pk))
+    if not isinstance(cart_id, str):
+        return None
+    try:
+        return cart_services.cart_get(cart_id, device=phone_guest(table))
+    except DomainError:
+        return None
+
+
 # --- limits ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,9 @@ urlpatterns = [
     path("t/<str:token>/send/", views_phone.send, name="phone_send"),
     path("t/<str:token>/tab/", views_phone.tab, name="phone_tab"),
     path("t/<str:token>/call/", views_phone.call, name="phone_call"),
+    path("t/<str:token>/pay/", views_phone.pay, name="phone_pay"),
+    path("t/<str:token>/paid/<str:public_id>/", views_phone.paid, name="phone_paid"),
+    path("t/<str:token>/pay-failed/<str:public_id>/", views_phone.pay_failed, name="phone_pay_failed"),
     # JSON API for tablets and integrators
     path("api/tables", api.tables, name="api_tables"),
     path("api/tables/<str:table_id>/tab", api.table_tab, name="api_table_tab"),

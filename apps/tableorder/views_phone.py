@@ -30,7 +30,7 @@ from apps.orders import tabs as tab_services
 from apps.orders.models import OrderStatus
 from apps.tables import selectors as table_selectors
 
-from . import phone
+from . import phone, prepaid
 
 GONE = 410
 RECOMMENDED = "recommended"
@@ -102,7 +102,11 @@ def _context(request, table, token: str, **extra) -> dict:
         "max_items": table_selectors.table_order_settings(store).max_items_per_round,
         "max_guests": tab_services.MAX_GUESTS,
         "pending": phone.pending_for_phone(request, table),
+        "pay_first": prepaid.pay_first(table),
+        "prepaid_round_ids": prepaid.landed_round_ids(tab),
     }
+    if context["prepaid_round_ids"]:
+        context["tab_due"] = prepaid.tab_due(tab)
     context.update(extra)
     return context
 
@@ -110,6 +114,8 @@ def _context(request, table, token: str, **extra) -> dict:
 def _menu_page(request, table, token: str, *, status: int = 200):
     menu = inventory_selectors.menu_for_store(table.store, channel=CartChannel.TABLE)
     context = _context(request, table, token, sections=_sections(menu), menu_version=menu.version)
+    if context["pay_first"]:
+        context["pay_methods"] = prepaid.methods_for_phone(table)
     return render(request, "tableorder/phone/menu.html", context, status=status)
 
 
@@ -211,7 +217,61 @@ def send(request, table, token: str):
 @require_GET
 @phone_page
 def tab(request, table, token: str):
+    # A paid round whose landing signal was lost lands when a guest looks at the tab.
+    prepaid.prepaid_land_waiting(table)
     return render(request, "tableorder/phone/tab.html", _context(request, table, token))
+
+
+@require_POST
+@phone_page
+def pay(request, table, token: str):
+    """ "결제하고 주문하기" (pay first): the phone's cart goes to the card window; the round is sent
+    only once the payment is confirmed."""
+    try:
+        method_id = parse_id(request.POST.get("method"), "method", code="PAYMENT_METHOD_NOT_FOUND")
+        guests = request.POST.get("guests")
+        guests = (
+            parse_quantity(guests, "guests", max=tab_services.MAX_GUESTS, code="INVALID_GUESTS") if guests else None
+        )
+        url = prepaid.prepaid_checkout_start(request, table, method_id=method_id, guests=guests, token=token)
+    except DomainError as err:
+        return _menu_with_error(request, table, token, err)
+    return redirect(url)
+
+
+def _prepaid(table, public_id: str):
+    return prepaid.prepaid_for_phone(table, path_token(public_id, code="ORDER_NOT_FOUND"))
+
+
+@require_GET
+@phone_page
+def paid(request, table, token: str, public_id: str):
+    """Back from the card window: the round is on the tab once the payment is confirmed (this page
+    reloads itself until then; no script needed)."""
+    found = _prepaid(table, public_id)
+    state = prepaid.prepaid_state(found)
+    if state == prepaid.PrepaidState.LANDED:
+        messages.success(request, _("결제를 마치고 %(n)d차 주문을 보냈습니다.") % {"n": found.round.number})
+        return redirect("tableorder:phone_tab", token=token)
+    if state == prepaid.PrepaidState.FAILED:
+        return redirect("tableorder:phone_pay_failed", token=token, public_id=found.order.public_id)
+    context = _context(request, table, token, prepaid=found)
+    return render(request, "tableorder/phone/paying.html", context)
+
+
+@require_GET
+@phone_page
+def pay_failed(request, table, token: str, public_id: str):
+    """The card was declined or the window closed: nothing was sent; the basket is still there."""
+    found = _prepaid(table, public_id)
+    prepaid.prepaid_payment_abandon(found)
+    state = prepaid.prepaid_state(found)
+    if state == prepaid.PrepaidState.LANDED:
+        return redirect("tableorder:phone_paid", token=token, public_id=found.order.public_id)
+    if state == prepaid.PrepaidState.PENDING:
+        return redirect("tableorder:phone_paid", token=token, public_id=found.order.public_id)
+    messages.error(request, _("결제가 완료되지 않아 주문하지 않았습니다. 장바구니는 그대로 있습니다."))
+    return redirect("tableorder:phone_menu", token=token)
 
 
 @require_POST

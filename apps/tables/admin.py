@@ -90,5 +90,5 @@ class TableAdmin(OwnerScopedAdmin):
 
 @admin.register(TableOrderSettings)
 class TableOrderSettingsAdmin(OwnerScopedAdmin):
-    list_display = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]
-    fields = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round"]
+    list_display = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round", "pay_first"]
+    fields = ["store", "qr_ordering", "max_items_per_round", "confirm_first_round", "pay_first"]

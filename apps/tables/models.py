@@ -63,7 +63,7 @@ class Table(TimeStampedModel):
 
 class TableOrderSettings(TimeStampedModel):
     """How a store takes orders from guests' phones (the table QR codes). A store without a row
-    uses the defaults: QR ordering on, at most 20 items in one round, no staff confirmation."""
+    uses the defaults: QR ordering on, at most 20 items in one round, no staff confirmation, pay later."""
 
     OWNER_LOOKUP = "store__owner"
     DEFAULT_MAX_ITEMS_PER_ROUND = 20
@@ -82,6 +82,12 @@ class TableOrderSettings(TimeStampedModel):
         _("첫 주문은 직원 확인 후 접수"),
         default=False,
         help_text=_("빈 테이블에서 휴대폰으로 들어온 첫 주문을 POS에서 확인해야 주방으로 보냅니다 (장난 주문 방지)."),
+    )
+
+    pay_first = models.BooleanField(
+        _("선결제 (휴대폰에서 결제 후 주문)"),
+        default=False,
+        help_text=_("켜면 손님이 휴대폰에서 카드로 먼저 결제해야 주문이 주방으로 들어갑니다. 끄면 식사 후 계산합니다."),
     )
 
     class Meta:

@@ -136,3 +136,7 @@ class ProductOptionGroup(models.Model):
     class Meta:
         ordering = ["sort_order", "id"]
         constraints = [models.UniqueConstraint(fields=["product", "group"], name="productoptiongroup_unique")]
+
+    def __str__(self) -> str:
+        # The admin's inline row shows this, not "ProductOptionGroup object (46)".
+        return self.group.name

@@ -56,6 +56,9 @@ class StoreOptionStatus(models.Model):
         verbose_name_plural = _("매장 옵션 품절")
         constraints = [models.UniqueConstraint(fields=["store", "option"], name="storeoptionstatus_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.store} · {self.option}"
+
 
 class StockMovement(models.Model):
     """Append-only ledger: every change of a tracked listing's stock, with what caused it."""
@@ -83,3 +86,6 @@ class StockMovement(models.Model):
         verbose_name = _("재고 이동")
         verbose_name_plural = _("재고 이동")
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.store_product} {self.quantity:+d}"

@@ -2,6 +2,7 @@
 POS refunds / services), scoped to the owner's stores."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
@@ -50,6 +51,8 @@ class OrderLineInline(_ReadOnlyInline, admin.TabularInline):
 
 class OrderEventInline(_ReadOnlyInline, admin.TabularInline):
     model = OrderEvent
+    verbose_name = _("주문 기록")
+    verbose_name_plural = _("주문 기록")
     fields = ["created_at", "from_status", "to_status", "note"]
     readonly_fields = fields
 

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrdersConfig(AppConfig):
     name = "apps.orders"
     label = "orders"
+    verbose_name = _("주문")
 
     def ready(self):
         # Carts sit below orders and may not import them, so the carts handler is connected here.

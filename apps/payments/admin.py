@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
+from apps.core.money import format_won
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
+from apps.stores.admin_labels import readonly_fields_for
 
 from . import selectors, services
 from .models import (
@@ -42,6 +45,8 @@ class ReadOnlyInlineMixin:
 
 class PaymentEventInline(ReadOnlyInlineMixin, OwnerScopedInline, admin.TabularInline):
     model = PaymentEvent
+    verbose_name = _("결제사 기록")
+    verbose_name_plural = _("결제사 기록")
     fields = ["created_at", "operation", "direction", "http_status", "payload"]
     readonly_fields = fields
 
@@ -116,13 +121,23 @@ class RefundAdmin(OwnerScopedAdmin):
             self.message_user(request, gettext("환불 %(id)s: %(status)s") % {"id": refund.pk, "status": status})
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return readonly_fields_for(self.model, [f.name for f in self.model._meta.fields])
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The model has no name of its own for owners ("Refund object (1)").
+        refund = self.get_object(request, unquote(object_id))
+        title = ""
+        if refund is not None:
+            title = gettext("환불 #%(id)s · %(amount)s") % {"id": refund.pk, "amount": format_won(refund.amount)}
+        return super().change_view(
+            request, object_id, form_url, {"subtitle": title, "object_title": title, **(extra_context or {})}
+        )
 
 
 @admin.register(CashReceiptSettings)

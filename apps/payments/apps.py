@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def order_has_payment_in_flight(order) -> bool:
@@ -14,8 +15,10 @@ def order_has_payment_in_flight(order) -> bool:
 class PaymentsConfig(AppConfig):
     name = "apps.payments"
     label = "payments"
+    verbose_name = _("결제")
 
     def ready(self) -> None:
         from apps.orders.services import register_expiry_guard
 
         register_expiry_guard(order_has_payment_in_flight)
+        from . import receivers  # noqa: F401  (connects the methods-version bump)

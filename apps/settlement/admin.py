@@ -8,7 +8,7 @@ from apps.core.errors import DomainError
 from apps.stores.admin_base import OwnerScopedAdmin
 from apps.stores.selectors import store_for_owner, stores_for_owner
 
-from . import admin_views, services
+from . import admin_views, home, services
 from .models import DailySummary, Settlement, SettlementLine
 
 
@@ -160,3 +160,18 @@ class DailySummaryAdmin(OwnerScopedAdmin):
                 messages.error(request, exc.message)
                 return
         messages.success(request, _("선택한 영업일을 다시 집계했습니다."))
+
+
+# Superusers see every store; the home shows the first of them rather than the whole database.
+HOME_STORES_FOR_SUPERUSER = 20
+
+
+def home_context(request) -> dict:
+    """The admin home's "today" (OwnerScopedAdminSite.index calls this for every home visit)."""
+    stores = stores_for_owner(request.user).order_by("name", "pk")
+    if request.user.is_superuser:
+        stores = stores[:HOME_STORES_FOR_SUPERUSER]
+    return {"home": home.home_today(stores)}
+
+
+admin.site.home_hooks.append(home_context)

@@ -16,9 +16,12 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.errors import DomainError
 from apps.core.parsers import check_text
+
+from .admin_labels import labelled_column, labelled_filter, labels_for, won_field_names
 
 
 def owner_lookup(model: type[Model]) -> str | None:
@@ -113,6 +116,23 @@ class OwnerScopedAdminSite(admin.AdminSite):
     ours or a third party's (users, groups, allauth's), gets the owner scoping and the 404 rule,
     so a new registration cannot forget them."""
 
+    site_header = gettext_lazy("CloudPOS 관리")
+    site_title = gettext_lazy("CloudPOS")
+    index_title = gettext_lazy("오늘")
+    index_template = "admin/cloudpos_index.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Apps above stores (settlement) add the home's "today" figures through these hooks: this
+        # module sits low in the layers and may not import them.
+        self.home_hooks: list = []
+
+    def index(self, request, extra_context=None):
+        context = {}
+        for hook in self.home_hooks:
+            context.update(hook(request))
+        return super().index(request, {**context, **(extra_context or {})})
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = owner_scoped_admin_class(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
@@ -122,21 +142,49 @@ class OwnerScopedAdmin(OwnerScopedChoicesMixin, OwnerScopedObjectsMixin, admin.M
     # Owners get add/change/delete/view on models registered with this class, unless narrowed here
     # (e.g. orders are read-only: ("view",)). Synced into the Owners group after every migrate.
     owner_permissions: tuple[str, ...] = ("add", "change", "delete", "view")
+    # Korean labels for fields whose model gives none (see admin_labels.py); merged over the defaults.
+    field_labels: dict[str, str] = {}
 
     def get_list_filter(self, request):
         """A plain related-field filter lists every row of the related table, which would show
         other owners' store names in the sidebar; offer only the related rows this owner has."""
         filters = list(super().get_list_filter(request))
-        if request.user.is_superuser:
-            return filters
-        return [_owner_safe_filter(self.model, item) for item in filters]
+        if not request.user.is_superuser:
+            filters = [_owner_safe_filter(self.model, item) for item in filters]
+        return [labelled_filter(self.model, item, self.field_labels) for item in filters]
+
+    def get_list_display(self, request):
+        keep = {*(self.list_editable or ()), *(self.list_display_links or ())}
+        return [
+            item if item in keep else labelled_column(self.model, item, self.field_labels)
+            for item in super().get_list_display(request)
+        ]
+
+    def get_exclude(self, request, obj=None):
+        won = won_field_names(self.get_readonly_fields(request, obj))
+        excluded = super().get_exclude(request, obj)
+        return [*(excluded or []), *won] if won else excluded
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["labels"] = {**labels_for(self.model, self.field_labels), **(kwargs.get("labels") or {})}
+        return super().get_form(request, obj, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        kwargs["labels"] = {**labels_for(self.model, self.field_labels), **(kwargs.get("labels") or {})}
+        return super().get_changelist_formset(request, **kwargs)
 
 
 class OwnerScopedInline(OwnerScopedChoicesMixin):
     """Mixin for inlines: use as `class LineInline(OwnerScopedInline, admin.TabularInline)`."""
 
+    field_labels: dict[str, str] = {}
+
     def get_queryset(self, request):
         return scope_to_owner(super().get_queryset(request), request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["labels"] = {**labels_for(self.model, self.field_labels), **(kwargs.get("labels") or {})}
+        return super().get_formset(request, obj, **kwargs)
 
 
 def _owner_safe_filter(model: type[Model], item):

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StoresConfig(AppConfig):
     name = "apps.stores"
     label = "stores"
+    verbose_name = _("매장")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_migrate, post_save

@@ -59,5 +59,10 @@ class PayForm(forms.Form):
         self.fields["method"].error_messages["invalid_choice"] = _("이 키오스크에서 쓸 수 없는 결제 수단입니다.")
 
 
+class ConfirmForm(forms.Form):
+    """A POST that carries nothing but its intent (the CSRF token): remove the sold-out lines, take
+    the cart back after a failed card, call staff. Extra fields are ignored, never trusted."""
+
+
 class ModeForm(forms.Form):
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES])

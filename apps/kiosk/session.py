@@ -8,6 +8,7 @@ from django.conf import settings
 
 CART_KEY = "kiosk_cart_id"
 MODES_KEY = "kiosk_modes"
+STAFF_CALL_KEY = "kiosk_staff_call"
 
 # large text, high contrast, low-reach layout (every control in the lower part of the screen),
 # voice guidance (the browser's speech synthesis reads the screen; static/js/kiosk.js)
@@ -41,6 +42,20 @@ def toggle_mode(request, mode: str) -> bool:
     return mode in current
 
 
+def staff_call(request) -> dict | None:
+    """The staff call this kiosk raised and has not yet seen answered: {"id", "created_at"}."""
+    value = request.session.get(STAFF_CALL_KEY)
+    return value if isinstance(value, dict) and value.get("id") else None
+
+
+def set_staff_call(request, call: dict) -> None:
+    request.session[STAFF_CALL_KEY] = {"id": call["id"], "created_at": call["created_at"]}
+
+
+def forget_staff_call(request) -> None:
+    request.session.pop(STAFF_CALL_KEY, None)
+
+
 def forget_everything(request) -> None:
     forget_cart(request)
     request.session.pop(MODES_KEY, None)
@@ -55,4 +70,6 @@ def timings() -> dict[str, int]:
         "done_return": settings.KIOSK_DONE_RETURN_SECONDS,
         "menu_poll_ms": settings.KIOSK_MENU_POLL_MS,
         "status_poll_ms": settings.KIOSK_STATUS_POLL_MS,
+        # An answered staff call is noticed as soon as a sold-out item is: one setting for both.
+        "staff_call_poll_ms": settings.KIOSK_MENU_POLL_MS,
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("kiosk/products/<int:product_id>/", views.product, name="product"),
     path("kiosk/cart/", views.cart_view, name="cart"),
     path("kiosk/cart/lines/<str:line_id>/", views.cart_line, name="cart_line"),
+    path("kiosk/cart/remove-unavailable/", views.cart_remove_unavailable, name="cart_remove_unavailable"),
     path("kiosk/pay/", views.pay, name="pay"),
     path("kiosk/orders/<str:public_id>/processing/", views.order_processing, name="order_processing"),
     path("kiosk/orders/<str:public_id>/status", views.order_status, name="order_status"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("kiosk/orders/<str:public_id>/", views.order_done, name="order_done"),
     path("kiosk/mode/", views.toggle_mode, name="mode"),
     path("kiosk/staff-call/", views.staff_call, name="staff_call"),
+    path("kiosk/staff-call/status", views.staff_call_status, name="staff_call_status"),
     path("kiosk/staff-calls", views.staff_calls_pending, name="staff_calls_pending"),
     path("kiosk/receipt/<int:store_id>/<str:public_id>/", views.receipt, name="receipt"),
 ]

@@ -15,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.carts import selectors as cart_selectors
 from apps.carts import services as carts
+from apps.carts.services import CartState
 from apps.core.api import api_view, json_response
 from apps.core.errors import DomainError, NotFound
 from apps.core.fields import path_id, path_token
@@ -25,19 +27,20 @@ from apps.core.http import safe_next_url
 from apps.core.korean import with_particle
 from apps.inventory import selectors as inventory
 from apps.orders import selectors as order_selectors
-from apps.orders import services as orders
 from apps.payments import selectors as payment_selectors
-from apps.payments import services as payments
 from apps.stores import staff_calls
 from apps.stores.decorators import api_device_required, device_required
 from apps.stores.models import Device, Store
 
 from . import screens
+from . import services as kiosk_services
 from . import session as kiosk_session
-from .forms import AddToCartForm, LineChangeForm, ModeForm, PayForm, ServiceTypeForm
+from .forms import AddToCartForm, ConfirmForm, LineChangeForm, ModeForm, PayForm, ServiceTypeForm
 
 KIOSK = Device.Kind.KIOSK
-CHANNEL = "KIOSK"
+CHANNEL = screens.CHANNEL
+# The client-side event every live region of an open screen refreshes itself on (kiosk.js).
+MENU_CHANGED_EVENT = "kiosk:menu-changed"
 
 
 def kiosk_page(view):
@@ -129,7 +132,7 @@ def _abandon_current(request) -> None:
     if cart_id:
         try:
             cart = carts.cart_get(cart_id, device=request.device)
-            if cart.state == "ACTIVE":
+            if cart.state == CartState.ACTIVE:
                 carts.cart_abandon(cart_id, device=request.device)
         except DomainError:
             pass  # gone already (TTL) or moved on: nothing to abandon
@@ -162,10 +165,15 @@ def menu(request):
 @require_GET
 @device_required(KIOSK)
 def menu_version(request):
-    """Polled every couple of seconds by every open kiosk: 204 and no body while nothing changed."""
+    """Polled every couple of seconds by every open kiosk: 204 and no body while nothing changed.
+    The screens poll over htmx: a change answers with the poller holding the new version and a
+    client event on which the screen's live regions (menu, product, cart) refresh themselves."""
     version = str(inventory.menu_version(request.device.store))
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
+    if request.htmx:
+        response = render(request, "kiosk/partials/menu_poll.html", {"menu_version": version, **screens.poll_context()})
+        return trigger_client_event(response, MENU_CHANGED_EVENT, {"version": version})
     return json_response({"version": version})
 
 
@@ -216,7 +224,26 @@ def product(request, product_id: int):
 @with_cart
 def cart_view(request):
     cart = _require_cart(request)
-    return render(request, "kiosk/cart.html", screens.cart_context(request, cart))
+    context = screens.cart_context(request, cart)
+    if request.htmx:
+        # The live refresh when the menu changed: the cart region with its lines marked anew.
+        return render(request, "kiosk/partials/cart_body.html", context)
+    return render(request, "kiosk/cart.html", context)
+
+
+@require_POST
+@kiosk_page
+@with_cart
+def cart_remove_unavailable(request):
+    """ "품절 상품 빼기": every line that can no longer be ordered leaves the cart in one touch."""
+    cart = _require_cart(request)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return render(request, "kiosk/cart.html", screens.cart_context(request, cart), status=400)
+    removed = kiosk_services.cart_unavailable_remove(cart.id, device=request.device)
+    if removed:
+        messages.success(request, _("주문할 수 없는 상품을 뺐습니다."))
+    return redirect("kiosk:cart")
 
 
 @require_POST
@@ -250,17 +277,24 @@ def cart_line(request, line_id: str):
 # --- payment ----------------------------------------------------------------------------------
 
 
-def _place_order(request, cart_id: str):
-    """(order, None), or (None, a redirect to the cart) when the order cannot be placed: sold out
-    (or changed) since it went into the cart. The customer is told which item; the cart stays."""
-    try:
-        order, _created = orders.order_place(cart_id, device=request.device)
-    except DomainError as err:
-        if err.status == 404:
-            raise
-        messages.error(request, screens.placement_error_message(err))
-        return None, redirect("kiosk:cart")
-    return order, None
+def _unorderable_cart(request, cart):
+    """A redirect when this cart must not reach the payment screen: empty (back to the menu), or
+    holding a line that sold out since it was added, or nothing to pay (back to the cart)."""
+    if not cart.lines:
+        messages.info(request, _("장바구니가 비어 있습니다. 메뉴를 골라 주세요."))
+        return redirect("kiosk:menu")
+    view = screens.cart_view_model(cart, store=request.device.store)
+    if view["unavailable"]:
+        names = ", ".join(line["name"] for line in view["lines"] if not line["available"])
+        messages.error(
+            request,
+            _("죄송합니다. 지금 주문할 수 없는 상품이 있습니다: %(names)s. 빼고 결제해 주세요.") % {"names": names},
+        )
+        return redirect("kiosk:cart")
+    if not view["can_pay"]:
+        messages.error(request, _("결제할 상품이 없습니다. 메뉴를 골라 주세요."))
+        return redirect("kiosk:cart")
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -268,11 +302,10 @@ def _place_order(request, cart_id: str):
 @with_cart
 def pay(request):
     cart = _require_cart(request)
-    if not cart.lines:
-        messages.info(request, _("장바구니가 비어 있습니다. 메뉴를 골라 주세요."))
-        return redirect("kiosk:menu")
-    store = request.device.store
-    methods = screens.offered_methods(payment_selectors.methods_for_channel(store, CHANNEL))
+    back = _unorderable_cart(request, cart)
+    if back is not None:
+        return back
+    methods = screens.offered_methods(payment_selectors.methods_for_channel(request.device.store, CHANNEL))
     form = PayForm(request.POST or None, methods=methods)
     if request.method == "GET" or not form.is_valid():
         status = 200 if request.method == "GET" else 400
@@ -280,38 +313,22 @@ def pay(request):
             messages.error(request, _("결제 수단을 다시 선택해 주세요."))
         return render(request, "kiosk/pay.html", screens.pay_context(request, cart, methods), status=status)
     method = next(m for m in methods if m.pk == form.cleaned_data["method"])
-    order, back_to_cart = _place_order(request, cart.id)
-    if back_to_cart:
-        return back_to_cart
-    if not screens.is_online_card(method):
-        open_card = screens.open_card_payment(order)
-        if open_card is not None:
-            # The card window was opened and left (browser back): close that attempt first, or
-            # the order would look "card in progress" forever. Closing it hands the cart back,
-            # so the order is placed again from the cart as it is.
-            payments.payment_return_fail(
-                order_id=open_card.public_id, code="CHANGED_TO_COUNTER", message=_("카운터 결제로 변경")
-            )
-            order, back_to_cart = _place_order(request, cart.id)
-            if back_to_cart:
-                return back_to_cart
-        # "Pay at the counter": the order waits as PENDING_PAYMENT for the POS to settle it.
-        kiosk_session.forget_cart(request)
-        return redirect("kiosk:order_done", public_id=order.public_id)
     try:
-        payment = payments.payment_create(order, method, device=request.device, channel=CHANNEL)
-        url = payments.payment_checkout_url(
-            payment,
-            success_next=reverse("kiosk:order_processing", args=[order.public_id]),
-            fail_next=reverse("kiosk:order_failed", args=[order.public_id]),
-        )
-    except DomainError as err:
-        # The card could not even start (provider not configured, nothing due): the customer
-        # keeps the cart and can choose again.
-        orders.order_payment_failed(order)
+        started = kiosk_services.checkout_start(cart.id, device=request.device, method=method)
+    except kiosk_services.CardNotStarted as err:
+        # The customer keeps the cart and can choose again.
         messages.error(request, err.message)
         return redirect("kiosk:pay")
-    return redirect(url)
+    except DomainError as err:
+        if err.status == 404:
+            raise
+        # Sold out (or changed) since it went into the cart: the customer is told which item.
+        messages.error(request, screens.placement_error_message(err))
+        return redirect("kiosk:cart")
+    if started.at_counter:
+        kiosk_session.forget_cart(request)
+        return redirect("kiosk:order_done", public_id=started.order.public_id)
+    return redirect(started.card_url)
 
 
 def _own_order(request, public_id: str):
@@ -338,35 +355,40 @@ def order_processing(request, public_id: str):
 @device_required(KIOSK)
 @api_view
 def order_status(request, public_id: str):
-    """Polled by the processing screen until the payment is completed or failed."""
+    """Polled by the processing screen (htmx, every second) until the payment is completed or
+    failed: 204 while it is pending, then a client redirect. JSON for other callers."""
     order = _own_order(request, public_id)
     state = screens.payment_state(order)
+    redirect_to = {
+        "paid": reverse("kiosk:order_done", args=[order.public_id]),
+        "failed": reverse("kiosk:order_failed", args=[order.public_id]),
+    }.get(state)
+    if request.htmx:
+        return HttpResponseClientRedirect(redirect_to) if redirect_to else HttpResponse(status=204)
     body: dict = {"state": state, "status": order.status}
-    if state == "paid":
-        body["redirect"] = reverse("kiosk:order_done", args=[order.public_id])
-    elif state == "failed":
-        body["redirect"] = reverse("kiosk:order_failed", args=[order.public_id])
+    if redirect_to:
+        body["redirect"] = redirect_to
     return json_response(body)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @kiosk_page
 def order_failed(request, public_id: str):
-    """The card was declined or the customer cancelled: back to the cart with every line."""
+    """The card was declined or the customer cancelled: back to the cart with every line.
+
+    The payment provider's fail redirect lands here with a GET, which only shows the page; its
+    form (sent at once by kiosk.js, or by a touch without JavaScript) POSTs, and the POST gives
+    the cart back."""
     order = _own_order(request, public_id)
     if screens.payment_state(order) == "paid":
         return redirect("kiosk:order_done", public_id=order.public_id)
-    if order.cart_id:
-        try:
-            cart = carts.cart_get(order.cart_id, device=request.device)
-        except DomainError:
-            cart = None
-        if cart is not None and cart.state == "CHECKOUT" and order.status == "PENDING_PAYMENT":
-            # The payments fail page normally did this already; doing it here too makes the
-            # kiosk right even if the customer came back some other way (browser back, timeout).
-            orders.order_payment_failed(order)
-        if cart is not None and cart.state in ("ACTIVE", "CHECKOUT"):
-            kiosk_session.set_cart_id(request, order.cart_id)
+    if request.method == "GET":
+        return render(request, "kiosk/failed.html", screens.order_context(request, order))
+    if not ConfirmForm(request.POST).is_valid():
+        return render(request, "kiosk/failed.html", screens.order_context(request, order), status=400)
+    cart_id = kiosk_services.order_cart_return(order, device=request.device)
+    if cart_id:
+        kiosk_session.set_cart_id(request, cart_id)
     messages.error(request, screens.payment_failure_message(order))
     return redirect("kiosk:cart")
 
@@ -425,12 +447,40 @@ def toggle_mode(request):
 @require_POST
 @device_required(KIOSK)
 def staff_call(request):
-    staff_calls.staff_call_create(request.device.store, request.device)
-    message = _("직원을 호출했습니다. 잠시만 기다려 주세요.")
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        return json_response({"error": {"code": "INVALID_REQUEST", "message": _("다시 눌러 주세요.")}}, 400)
+    open_call = kiosk_session.staff_call(request)
+    call, repeated = kiosk_services.staff_call_raise(
+        request.device, open_call_id=open_call["id"] if open_call else None
+    )
+    kiosk_session.set_staff_call(request, call)
+    if repeated:
+        message = _("이미 직원을 불렀습니다. 곧 도와드리러 갑니다.")
+    else:
+        message = _("직원을 호출했습니다. 잠시만 기다려 주세요.")
     if request.htmx:
-        return render(request, "kiosk/partials/staff_called.html", {"message": message})
+        context = {"message": message, "staff_call_open": True, "oob": True, **screens.poll_context()}
+        return render(request, "kiosk/partials/staff_called.html", context)
     messages.success(request, message)
     return redirect(safe_next_url(request, reverse("kiosk:welcome")))
+
+
+@require_GET
+@device_required(KIOSK)
+def staff_call_status(request):
+    """Polled over htmx while this kiosk's call is open: 204 until staff acknowledge it, then the
+    message for the customer (and the poll stops: the call is forgotten)."""
+    call = kiosk_session.staff_call(request)
+    if call is None:
+        return HttpResponse(status=204)
+    state = screens.staff_call_state(request.device.store, call)
+    if state == screens.STAFF_CALL_PENDING:
+        return HttpResponse(status=204)
+    kiosk_session.forget_staff_call(request)
+    # The poller is replaced by one that no longer polls, showing the answer if there was one.
+    context = {"staff_call_open": False, "acknowledged": state == screens.STAFF_CALL_ACKNOWLEDGED}
+    return render(request, "kiosk/partials/staff_call_poll.html", context)
 
 
 @require_GET

@@ -5,9 +5,12 @@
 (function () {
   "use strict";
 
+  // 12,300원 in Korean, ₩12,300 in English (as the kiosk's `won` template filter writes it).
   function won(amount) {
     var sign = amount < 0 ? "-" : "";
-    return sign + Math.abs(amount).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",") + "원";
+    var digits = Math.abs(amount).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    if ((document.documentElement.lang || "").indexOf("en") === 0) return sign + "\u20a9" + digits;
+    return sign + digits + "원";
   }
 
   function app() {
@@ -76,7 +79,9 @@
     }, 250);
   }
 
-  // --- live menu: poll the menu version; refresh the live regions when it changes ------------
+  // --- live menu: htmx polls the menu version (partials/menu_poll.html); when it changed the
+  // server sends the kiosk:menu-changed event and the menu and product regions redraw themselves
+  // here, keeping what the customer chose (the cart region refreshes through htmx alone). ---------
   function refreshRegion(region) {
     var url = region.dataset.liveUrl;
     var checked = Array.prototype.map.call(region.querySelectorAll("input[name=option]:checked"), function (i) {
@@ -116,32 +121,9 @@
     });
   }
 
-  function setupMenuPoll(root) {
-    var url = root.dataset.menuVersionUrl;
-    if (!url) return;
-    var version = root.dataset.menuVersion || "";
-    var interval = parseInt(root.dataset.menuPollMs || "2000", 10);
-    var busy = false;
-    window.setInterval(function () {
-      if (busy || document.hidden) return;
-      busy = true;
-      fetch(url + "?v=" + encodeURIComponent(version), { credentials: "same-origin" })
-        .then(function (response) {
-          if (response.status !== 200) return null;
-          return response.json();
-        })
-        .then(function (data) {
-          if (!data || !data.version || data.version === version) return;
-          version = data.version;
-          root.dataset.menuVersion = version;
-          return Promise.all(Array.prototype.map.call(document.querySelectorAll("[data-live-url]"), refreshRegion));
-        })
-        .catch(function () {})
-        .then(function () {
-          busy = false;
-        });
-    }, interval);
-  }
+  document.addEventListener("kiosk:menu-changed", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-live-url]"), refreshRegion);
+  });
 
   // --- product: live price and per-group max -------------------------------------------------
   function updatePrices(scope) {
@@ -213,21 +195,10 @@
     }).catch(function () {});
   });
 
-  // --- payment processing: poll until the payment is completed or failed ---------------------
-  function setupStatusPoll(root) {
-    var url = root.dataset.statusUrl;
-    if (!url) return;
-    var interval = parseInt(root.dataset.statusPollMs || "1000", 10);
-    window.setInterval(function () {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.ok ? response.json() : null;
-        })
-        .then(function (data) {
-          if (data && data.redirect) window.location.assign(data.redirect);
-        })
-        .catch(function () {});
-    }, interval);
+  // --- a GET page whose change is a POST (the card's fail redirect): send it at once ------------
+  function autoSubmit() {
+    var form = document.querySelector("form[data-auto-submit]");
+    if (form) form.requestSubmit();
   }
 
   // --- finished: back to welcome after N seconds ---------------------------------------------
@@ -397,7 +368,7 @@
       }
       return;
     }
-    if (event.key === "Enter" && target.type === "checkbox") {
+    if (event.key === "Enter" && (target.type === "checkbox" || target.type === "radio")) {
       // Enter on a keypad chooses an option like a tap does (Space already toggles it).
       event.preventDefault();
       target.click();
@@ -480,8 +451,7 @@
     if (body && !returned) focusRegion(body, true);
     speak(screenSummary().concat(returned ? describeControl(returned) : []));
     setupIdle(root);
-    setupMenuPoll(root);
-    setupStatusPoll(root);
+    autoSubmit();
     setupReturn(root);
     updatePrices(document);
   });

@@ -6,11 +6,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import StoreMemberFactory
-from tests.kiosk.browser import LANDSCAPE, PORTRAIT, device_context, kiosk_store, shot
+from tests.kiosk.browser import (
+    LANDSCAPE,
+    PORTRAIT,
+    assert_touch_targets,
+    device_context,
+    kiosk_store,
+    shot,
+    touch_boxes,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-TARGETS = "#kiosk-app a:visible, #kiosk-app button:visible, #kiosk-app label.kiosk-option:visible"
 
 
 @pytest.fixture
@@ -25,15 +31,9 @@ def open_menu(page, live_server):
     expect(page.get_by_test_id("tab-recommended")).to_be_visible()
 
 
-def boxes(page, selector=TARGETS):
-    return [(el, el.bounding_box()) for el in page.locator(selector).all()]
-
-
 def assert_targets_are_big_and_named(page):
-    for element, box in boxes(page):
-        assert box["height"] >= 48 and box["width"] >= 48, (element.inner_html()[:80], box)
-        name = (element.get_attribute("aria-label") or element.inner_text()).strip()
-        assert name, element.inner_html()[:80]
+    # These screens keep the larger 48 px of kiosk.css; every screen is held to 44 px in test_kiosk_defects.
+    assert_touch_targets(page, minimum=48)
 
 
 @pytest.mark.parametrize("orientation, viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
@@ -72,7 +72,7 @@ def test_large_text_high_contrast_and_low_reach_render(
     page.get_by_test_id("mode-contrast").tap()
     page.get_by_test_id("mode-large").tap()
     page.get_by_test_id("mode-lowreach").tap()
-    for element, box in boxes(page):
+    for element, box in touch_boxes(page):
         assert box["y"] >= viewport["height"] * 0.33, (element.inner_html()[:80], box)
     shot(page, artifacts_dir, f"{orientation}-low-reach")
     context.close()

@@ -118,11 +118,14 @@ POSTS = [
     Endpoint("pay", "POST", "/kiosk/pay/", lambda k: {"method": str(k.methods["counter"].pk)}),
     Endpoint("mode", "POST", "/kiosk/mode/", lambda k: {"mode": "large", "next": "/kiosk/menu/"}),
     Endpoint("staff_call", "POST", "/kiosk/staff-call/", lambda k: {"next": "/kiosk/menu/"}),
+    Endpoint("cart_remove_unavailable", "POST", "/kiosk/cart/remove-unavailable/", lambda k: {}),
+    Endpoint("order_failed_post", "POST", "/kiosk/orders/{}/failed/", lambda k: {}, path_params=_order_id),
 ]
 
 GETS = [
     Endpoint("menu", "GET", "/kiosk/menu/", lambda k: {"category": "recommended"}),
     Endpoint("menu_version", "GET", "/kiosk/menu/version", lambda k: {"v": "1"}),
+    Endpoint("staff_call_status", "GET", "/kiosk/staff-call/status", lambda k: {}),
     Endpoint("product", "GET", "/kiosk/products/{}/", lambda k: {}, path_params=lambda k: (str(k.latte.product.pk),)),
     Endpoint("order_processing", "GET", "/kiosk/orders/{}/processing/", lambda k: {}, path_params=_order_id),
     Endpoint("order_status", "GET", "/kiosk/orders/{}/status", lambda k: {}, path_params=_order_id),

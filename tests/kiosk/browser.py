@@ -71,6 +71,22 @@ def owner_context(browser, live_server, owner):
     return context
 
 
+# Everything a customer can touch on a kiosk screen (an option's whole label is its target).
+TOUCH_TARGETS = "#kiosk-app a:visible, #kiosk-app button:visible, #kiosk-app label.kiosk-option:visible"
+
+
+def touch_boxes(page, selector: str = TOUCH_TARGETS) -> list:
+    return [(element, element.bounding_box()) for element in page.locator(selector).all()]
+
+
+def assert_touch_targets(page, *, minimum: int = 44, selector: str = TOUCH_TARGETS) -> None:
+    """Every target on the screen is at least `minimum` px both ways and has a name to read out."""
+    for element, box in touch_boxes(page, selector):
+        assert box["height"] >= minimum and box["width"] >= minimum, (element.inner_html()[:80], box)
+        name = (element.get_attribute("aria-label") or element.inner_text()).strip()
+        assert name, element.inner_html()[:80]
+
+
 def shot(page, artifacts_dir: str, name: str) -> str:
     path = os.path.join(artifacts_dir, f"e2e-kiosk-{name}.png")
     page.screenshot(path=path)

@@ -1,4 +1,5 @@
-"""Template helpers for the kiosk: names in the customer's language, and the receipt QR code."""
+"""Template helpers for the kiosk: names and amounts in the customer's language, and the receipt QR
+code."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django import template
 from django.utils.translation import get_language
 
 from apps.core import qr as core_qr
+from apps.core.money import format_won
 
 register = template.Library()
 
@@ -27,6 +29,17 @@ def localized(obj, field: str = "name") -> str:
         if english:
             return english
     return _get(obj, field)
+
+
+@register.filter(name="won")
+def won(amount) -> str:
+    """Shadows the built-in `won` in kiosk templates that `{% load kiosk %}`: a customer reading
+    English sees `₩12,300` (the won sign first, as English writes currencies), Korean `12,300원`."""
+    if amount is None or not (get_language() or "").startswith("en"):
+        return format_won(amount)
+    amount = int(amount)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}₩{abs(amount):,}"
 
 
 @register.simple_tag

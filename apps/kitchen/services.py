@@ -133,7 +133,9 @@ def _route(store_id: int, lines: list[OrderLine]) -> dict[int, list[OrderLine]]:
             station_id = best[1] if best else None
         if station_id is None:
             if default_id is None:
-                default_id = station_default(store_id).pk
+                # The stations are loaded already: read the default again only to make it.
+                loaded = next((station.pk for station in stations if station.is_default), None)
+                default_id = loaded if loaded is not None else station_default(store_id).pk
             station_id = default_id
         routed.setdefault(station_id, []).append(line)
     return routed
@@ -185,6 +187,10 @@ def tickets_for_paid_order(order: Order) -> list[Ticket]:
     if order.table_id:
         return []  # a tab's tickets were made round by round
     made = _make_tickets(order, order.lines.all(), round_=None)
+    if made and order.kitchen_status == K.NEW:
+        # Fresh tickets only (none existed: made before payment), all NEW with nothing ready, on an
+        # order whose kitchen status is NEW: that is what the tickets say, so nothing to sync.
+        return made
     _sync_order(order.pk)
     return made
 

@@ -287,6 +287,9 @@ class CashReceipt(TimeStampedModel):
     amount = models.BigIntegerField(_("금액"))
     status = models.CharField(_("상태"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     is_simulated = models.BooleanField(_("시뮬레이션"), default=False)
+    # Who issued it (TOSS / PORTONE / SIMULATED): its cancel and reconciliation go back there even
+    # if the store has changed its gateway since.
+    issuer = models.CharField(_("발급처"), max_length=10, default="TOSS", editable=False)
     receipt_key = models.CharField(max_length=200, blank=True)
     issue_number = models.CharField(_("승인 번호"), max_length=50, blank=True)
     receipt_url = models.CharField(max_length=500, blank=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -14,22 +16,61 @@ from apps.stores.models import Store
 
 from .models import CashReceipt, Payment, PaymentMethod, Refund
 from .state import COMPLETED, GATEWAY_KINDS, IN_FLIGHT
+from .versions import methods_version
 
 CHANNELS = ("POS", "KIOSK", "TABLE")
+
+
+# A store's payment methods are read on every payment and every payment screen and change a few
+# times a year: they are cached in the Django cache (Redis) under the store's methods version, and
+# each worker keeps the last few stores' under the same versioned key, like the discount rules. The
+# version is read from Redis on every call; the rows only when it moved (`versions.methods_bump`,
+# on every save or delete of a method).
+METHODS_CACHE_KEY = "payments:methods:{store_id}:{version}"
+METHODS_CACHE_SECONDS = 10 * 60  # short: bounds what a lost on-commit bump could leave cached
+LOCAL_METHODS_SECONDS = 60
+_LOCAL_METHODS: dict[str, tuple[float, list[PaymentMethod]]] = {}
+_LOCAL_METHODS_MAX = 32
+
+
+def store_methods(store: Store) -> list[PaymentMethod]:
+    """All of the store's methods (active or not), in the owner's sort order; warm: no SQL."""
+    key = METHODS_CACHE_KEY.format(store_id=store.pk, version=methods_version(store.pk))
+    local = _LOCAL_METHODS.get(key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
+    methods = cache.get(key)
+    if methods is None:
+        methods = list(PaymentMethod.objects.filter(store=store).order_by("sort_order", "id"))
+        cache.set(key, methods, METHODS_CACHE_SECONDS)
+    if len(_LOCAL_METHODS) >= _LOCAL_METHODS_MAX:
+        _LOCAL_METHODS.pop(next(iter(_LOCAL_METHODS)))
+    _LOCAL_METHODS.pop(key, None)
+    _LOCAL_METHODS[key] = (time.monotonic() + LOCAL_METHODS_SECONDS, methods)
+    return methods
 
 
 def methods_for_channel(store: Store, channel: str) -> list[PaymentMethod]:
     """Active methods offered on `channel`, in the owner's sort order. Filtered in Python because
     JSON containment is not portable to SQLite (the embedded default); a store has a handful."""
-    methods = PaymentMethod.objects.filter(store=store, is_active=True).order_by("sort_order", "id")
-    return [m for m in methods if channel in (m.channels or [])]
+    return [m for m in store_methods(store) if m.is_active and channel in (m.channels or [])]
+
+
+def store_uses_portone(store: Store) -> bool:
+    """Whether the store's card gateway is PortOne (an active PortOne method): its cash receipts
+    then go through PortOne too."""
+    return any(m.is_active and m.kind == PaymentMethod.Kind.PORTONE for m in store_methods(store))
 
 
 def method_for_store(store: Store, method_id) -> PaymentMethod:
     try:
-        return PaymentMethod.objects.get(store=store, pk=int(method_id))
-    except (PaymentMethod.DoesNotExist, TypeError, ValueError):
-        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다.")) from None
+        wanted = int(method_id)
+    except (TypeError, ValueError):
+        wanted = None
+    method = next((m for m in store_methods(store) if m.pk == wanted), None)
+    if method is None:
+        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
+    return method
 
 
 def _sum(order: Order, statuses) -> int:
@@ -48,7 +89,17 @@ def amount_due(order: Order) -> int:
 
 def amount_open(order: Order) -> int:
     """What a new payment may still take: the amount due less payments whose outcome is pending."""
-    return max(0, amount_due(order) - _sum(order, IN_FLIGHT))
+    paid, in_flight = amounts_paid_and_in_flight(order)
+    return max(0, max(0, order.total_amount - paid) - in_flight)
+
+
+def amounts_paid_and_in_flight(order: Order) -> tuple[int, int]:
+    """What completed payments brought in and what payments still in flight hold, in one query."""
+    row = Payment.objects.filter(order=order).aggregate(
+        paid=Sum("amount", filter=Q(status__in=list(COMPLETED))),
+        in_flight=Sum("amount", filter=Q(status__in=list(IN_FLIGHT))),
+    )
+    return row["paid"] or 0, row["in_flight"] or 0
 
 
 def latest_payment(order: Order) -> Payment | None:

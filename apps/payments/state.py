@@ -100,6 +100,22 @@ def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
     return payment
 
 
+def payment_settled_at_once(payment: Payment, **fields) -> Payment:
+    """A counter payment (cash, the external card terminal) is settled in the request that creates
+    it, so it is written once, already DONE. Its moves (READY → IN_PROGRESS → DONE) are still
+    checked against the table and its outcome counted; no conditional update is needed because no
+    row exists yet for anybody else to move."""
+    if payment.pk is not None or payment.status != S.READY:
+        raise RuntimeError("only a payment not yet saved is settled at once")
+    if not (can_move(S.READY, S.IN_PROGRESS) and can_move(S.IN_PROGRESS, S.DONE)):
+        raise RuntimeError("the state table no longer lets a counter payment settle")
+    payment.status = S.DONE
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    metrics.record(metrics.PAYMENT_OUTCOME, provider=payment.kind, outcome=S.DONE)
+    return payment
+
+
 # --- refunds --------------------------------------------------------------------------------------
 
 R = Refund.Status

@@ -32,8 +32,9 @@ def confirm_payment(self, payment_id: int) -> str:
 
 @shared_task(name="payments.reconcile_payments", acks_late=True)
 def reconcile_payments() -> int:
-    # The same beat entry (every 30 s) settles refunds whose cancel answer was lost.
-    return services.payments_reconcile_due() + services.refunds_reconcile_due()
+    # The same beat entry (every 30 s) settles refunds whose cancel answer was lost, and cash
+    # receipts whose issue answer was.
+    return services.payments_reconcile_due() + services.refunds_reconcile_due() + services.cash_receipts_reconcile_due()
 
 
 @shared_task(name="payments.reconcile_refunds", acks_late=True)

@@ -36,7 +36,11 @@ def payment_json(payment: Payment) -> dict:
         "status": payment.status,
         "amount": payment.amount,
         "balanceAmount": payment.balance_amount,
-        "remaining": selectors.amount_due(payment.order),
+        # What the order still owes: worked out under the order's lock by the service that has just
+        # taken the payment, else read.
+        "remaining": getattr(payment, "order_due", None)
+        if getattr(payment, "order_due", None) is not None
+        else selectors.amount_due(payment.order),
         "simulated": payment.is_simulated,
     }
     if payment.kind == PaymentMethod.Kind.CASH:
@@ -94,11 +98,10 @@ def api_methods_active(request):
 def api_payments_create(request):
     device = current_device(request)
     data = parse_json_body(request)
-    order = services.order_for_store(device.store, _str_field(data, "orderId", required=True, max_length=64))
-    method = selectors.method_for_store(device.store, _method_id(data.get("paymentMethodId")))
-    payment = services.payment_create(
-        order,
-        method,
+    payment = services.payment_create_for_store(
+        device.store,
+        _str_field(data, "orderId", required=True, max_length=64),
+        lambda: selectors.method_for_store(device.store, _method_id(data.get("paymentMethodId"))),
         amount=_amount_field(data, "amount"),
         tendered=_amount_field(data, "tendered"),
         approval_number=_str_field(data, "approvalNumber", max_length=30),

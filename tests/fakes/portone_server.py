@@ -12,6 +12,13 @@ call of an operation ("fetch", "cancel"):
 
 `pay(payment_id, amount)` plays the customer paying in PortOne's window; `dashboard_cancel` a
 cancel made in PortOne's console; `signed_webhook(...)` builds a Standard Webhooks delivery.
+
+Cash receipts (`POST /cash-receipts`, `POST /payments/{paymentId}/cash-receipt/cancel`, `GET
+/payments/{paymentId}/cash-receipt`) are kept in `cash_receipts` by paymentId — one receipt per
+paymentId, a second issue is CASH_RECEIPT_ALREADY_ISSUED — with the same idempotency store and
+faults on the operations "receipt_issue", "receipt_cancel" and "receipt_fetch", plus:
+
+    "timeout"  apply, then answer only after `slow_seconds` (the caller has given up by then)
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ class FakePortOneServer:
             webhook_secret or "whsec_" + base64.b64encode(b"fake-portone-webhook-key-32bytes").decode()
         )
         self.payments: dict[str, dict] = {}
+        self.cash_receipts: dict[str, dict] = {}  # by paymentId
+        self.slow_seconds = 2.0
         self.idempotency: dict[str, tuple[int, dict]] = {}
         self.faults: dict[str, list[str]] = {}
         self.requests: list[dict] = []
@@ -175,6 +184,54 @@ class FakePortOneServer:
         payment["cancellations"].append(cancellation)
         return 200, {"cancellation": copy.deepcopy(cancellation)}
 
+    def op_receipt_issue(self, body: dict) -> tuple[int, dict]:
+        payment_id, customer = body.get("paymentId"), body.get("customer")
+        amount = body.get("amount") if isinstance(body.get("amount"), dict) else {}
+        identity = str(customer.get("identityNumber") or "") if isinstance(customer, dict) else ""
+        if not (isinstance(payment_id, str) and payment_id and body.get("channelKey") and body.get("orderName")):
+            return 400, _err("INVALID_REQUEST", "잘못된 요청입니다.")
+        if body.get("type") not in ("PERSONAL", "CORPORATE") or body.get("currency") != "KRW":
+            return 400, _err("INVALID_REQUEST", "잘못된 요청입니다.")
+        if not identity.isdigit() or not isinstance(amount.get("total"), int) or amount["total"] <= 0:
+            return 400, _err("INVALID_REQUEST", "잘못된 요청입니다.")
+        existing = self.cash_receipts.get(payment_id)
+        if existing is not None and existing["status"] == "ISSUED":
+            return 409, _err("CASH_RECEIPT_ALREADY_ISSUED", "현금영수증이 이미 발급되었습니다.")
+        receipt = {
+            "status": "ISSUED",
+            "merchantId": "merchant-fake",
+            "storeId": "store-fake",
+            "paymentId": payment_id,
+            "channel": {"type": "TEST", "key": body["channelKey"], "pgProvider": "TOSSPAYMENTS"},
+            "amount": amount["total"],
+            "taxFreeAmount": amount.get("taxFree", 0),
+            "currency": "KRW",
+            "orderName": body["orderName"],
+            "isManual": True,
+            "type": body["type"],
+            "pgReceiptId": "pgr_" + secrets.token_hex(8),
+            "issueNumber": f"{secrets.randbelow(10**9):09d}",
+            "url": f"https://receipt.example/portone/{payment_id}",
+            "issuedAt": _now(),
+            "identityNumber": identity,  # kept for the tests' eyes only; PortOne answers no such field
+        }
+        self.cash_receipts[payment_id] = receipt
+        summary = {"issueNumber": receipt["issueNumber"], "url": receipt["url"], "pgReceiptId": receipt["pgReceiptId"]}
+        return 200, {"cashReceipt": summary}
+
+    def op_receipt_cancel(self, payment_id: str) -> tuple[int, dict]:
+        receipt = self.cash_receipts.get(payment_id)
+        if receipt is None:
+            return 404, _err("CASH_RECEIPT_NOT_FOUND", "현금영수증이 존재하지 않습니다.")
+        if receipt["status"] != "ISSUED":
+            return 409, _err("CASH_RECEIPT_NOT_ISSUED", "현금영수증이 발급되지 않았습니다.")
+        receipt.update(status="CANCELLED", cancelledAt=_now())
+        return 200, {"cancelledAmount": receipt["amount"], "cancelledAt": receipt["cancelledAt"]}
+
+    def live_receipts(self) -> list[dict]:
+        with self.lock:
+            return [copy.deepcopy(r) for r in self.cash_receipts.values() if r["status"] == "ISSUED"]
+
 
 def _err(kind: str, message: str) -> dict:
     return {"type": kind, "message": message}
@@ -203,6 +260,16 @@ class _Handler(BaseHTTPRequestHandler):
         fake.requests.append({"method": "GET", "path": self.path})
         if not self._authorized():
             return self._send(401, _err("UNAUTHORIZED", "인증 정보가 올바르지 않습니다."))
+        if self.path.startswith("/payments/") and self.path.endswith("/cash-receipt"):
+            if fake._take_fault("receipt_fetch") == "500":
+                return self._send(500, _err("INTERNAL", "일시적인 오류"))
+            payment_id = unquote(self.path[len("/payments/") : -len("/cash-receipt")])
+            with fake.lock:
+                receipt = copy.deepcopy(fake.cash_receipts.get(payment_id))
+            if receipt is None:
+                return self._send(404, _err("CASH_RECEIPT_NOT_FOUND", "현금영수증이 존재하지 않습니다."))
+            receipt.pop("identityNumber", None)
+            return self._send(200, receipt)
         fault = fake._take_fault("fetch")
         if fault == "500":
             return self._send(500, _err("INTERNAL", "일시적인 오류"))
@@ -223,6 +290,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake.requests.append({"method": "POST", "path": self.path, "body": body, "idempotencyKey": key})
         if not self._authorized():
             return self._send(401, _err("UNAUTHORIZED", "인증 정보가 올바르지 않습니다."))
+        if self.path == "/cash-receipts" or (
+            self.path.startswith("/payments/") and self.path.endswith("/cash-receipt/cancel")
+        ):
+            return self._cash_receipt(body, key)
         if not (self.path.startswith("/payments/") and self.path.endswith("/cancel")):
             return self._send(404, _err("NOT_FOUND", "존재하지 않는 API"))
         with fake.lock:
@@ -237,4 +308,28 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "drop":
             self.close_connection = True
             return self.connection.close()
+        self._send(status, answer)
+
+    def _cash_receipt(self, body: dict, key: str) -> None:
+        fake = self.fake
+        operation = "receipt_issue" if self.path == "/cash-receipts" else "receipt_cancel"
+        with fake.lock:
+            fault = fake._take_fault(operation)
+            if fault == "500":
+                return self._send(500, _err("INTERNAL", "일시적인 오류"))
+            if key and (operation, key) in fake.idempotency:
+                status, answer = fake.idempotency[(operation, key)]
+            else:
+                if operation == "receipt_issue":
+                    status, answer = fake.op_receipt_issue(body)
+                else:
+                    payment_id = unquote(self.path[len("/payments/") : -len("/cash-receipt/cancel")])
+                    status, answer = fake.op_receipt_cancel(payment_id)
+                if key:
+                    fake.idempotency[(operation, key)] = (status, answer)
+        if fault == "drop":
+            self.close_connection = True
+            return self.connection.close()
+        if fault == "timeout":
+            time.sleep(fake.slow_seconds)  # applied; the caller has stopped waiting
         self._send(status, answer)

@@ -229,6 +229,8 @@ class FakeTossServer:
             "issueStatus": "COMPLETED",
             "amount": amount,
             "taxFreeAmount": body.get("taxFreeAmount", 0),
+            "taxExemptionAmount": 0,
+            "businessNumber": "1234567891",  # the merchant's, as Toss fills it in
             "orderId": body["orderId"],
             "orderName": body["orderName"],
             "type": body["type"],

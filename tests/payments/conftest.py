@@ -4,6 +4,7 @@ import pytest
 
 from apps.payments.models import PaymentMethod
 from tests.factories import DeviceFactory, StoreFactory
+from tests.fakes.portone_server import FakePortOneServer
 from tests.fakes.toss_server import FakeTossServer
 
 from .factories import make_method
@@ -18,6 +19,23 @@ def toss_server(settings):
     settings.TOSS_TIMEOUT_SECONDS = 3
     yield server
     server.stop()
+
+
+@pytest.fixture
+def portone_server(settings):
+    server = FakePortOneServer().start()
+    settings.PORTONE_API_BASE = server.url
+    settings.PORTONE_API_SECRET = server.secret
+    settings.PORTONE_WEBHOOK_SECRET = server.webhook_secret
+    settings.PORTONE_CHANNEL_KEY = "channel-key-fake"
+    settings.PORTONE_TIMEOUT_SECONDS = 3
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portone(store):
+    return make_method(store, PaymentMethod.Kind.PORTONE, channels=("POS", "KIOSK"), name="카드(포트원)")
 
 
 @pytest.fixture

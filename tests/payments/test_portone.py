@@ -14,30 +14,13 @@ from django.utils import timezone
 from apps.core.errors import DomainError
 from apps.orders.models import Order
 from apps.payments import services
-from apps.payments.models import Payment, PaymentMethod, Refund, WebhookEvent
+from apps.payments.models import Payment, Refund, WebhookEvent
 from apps.payments.tasks import reconcile_payments
-from tests.fakes.portone_server import FakePortOneServer
 
-from .factories import make_method, make_order
+from .factories import make_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 R = Refund.Status
-
-
-@pytest.fixture
-def portone_server(settings):
-    server = FakePortOneServer().start()
-    settings.PORTONE_API_BASE = server.url
-    settings.PORTONE_API_SECRET = server.secret
-    settings.PORTONE_WEBHOOK_SECRET = server.webhook_secret
-    settings.PORTONE_TIMEOUT_SECONDS = 3
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def portone(store):
-    return make_method(store, PaymentMethod.Kind.PORTONE, channels=("POS", "KIOSK"), name="카드(포트원)")
 
 
 def _beat_tick(after=timedelta(minutes=1)):

@@ -59,6 +59,30 @@ def _log_answer(payment_id: int, answer: Answer) -> None:
     )
 
 
+def _log_local_answer(payment: Payment, answer: Answer) -> None:
+    """A local provider's (cash, terminal) request and answer, logged in one insert: the same two
+    rows `_call_provider` writes one by one around a remote call."""
+    PaymentEvent.objects.bulk_create(
+        [
+            PaymentEvent(
+                payment_id=payment.pk, operation="confirm", direction="REQUEST", payload={"kind": payment.kind}
+            ),
+            PaymentEvent(
+                payment_id=payment.pk,
+                operation=answer.operation,
+                direction="RESPONSE",
+                payload={
+                    "outcome": answer.outcome.value,
+                    "code": answer.code,
+                    "request": answer.request,
+                    "body": answer.body,
+                },
+                http_status=answer.http_status,
+            ),
+        ]
+    )
+
+
 def _call_provider(payment: Payment, operation: str, call, **intent) -> Answer:
     """Log the request, call the provider (never inside a transaction), log the answer."""
     if transaction.get_connection().in_atomic_block and payment.kind in GATEWAY_KINDS:
@@ -97,13 +121,16 @@ def _has_completed_payment(order: Order) -> bool:
     return Payment.objects.filter(order=order, status__in=list(COMPLETED)).exists()
 
 
-def _complete_order_if_covered(order: Order) -> bool:
+def _complete_order_if_covered(order: Order, *, due: int | None = None) -> bool:
     """Inside the caller's transaction: the order becomes PAID when completed payments cover it.
     False when the order can no longer be paid (expired / canceled meanwhile): the caller must give
-    the captured money back."""
+    the captured money back. `due`: what the order still owes, when the caller (holding the order's
+    lock) has just worked it out; otherwise it is read."""
     if order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED):
         return False
-    if order.status == OrderStatus.PENDING_PAYMENT and selectors.amount_due(order) == 0:
+    if due is None and order.status == OrderStatus.PENDING_PAYMENT:
+        due = selectors.amount_due(order)
+    if order.status == OrderStatus.PENDING_PAYMENT and due == 0:
         order_services.order_mark_paid(order)
     return True
 

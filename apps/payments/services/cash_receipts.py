@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, Invalid, NotFound
 
+from .. import selectors
 from ..models import CashReceipt, CashReceiptSettings, Payment, PaymentStatus
 from ..providers import Outcome
 from ..providers.cash_receipts import get_cash_receipt_issuer
 from ..sealing import seal, unseal
 from ..state import cash_receipt_move, lock_payment
-from ._common import logger, order_name
+from ._common import RECONCILE_AFTER, logger, order_name
 
 P = CashReceipt.Purpose
 C = CashReceipt.Status
@@ -90,10 +91,10 @@ def cash_receipt_request(payment: Payment, *, choice: str, identity="") -> CashR
 
 
 def _issue(payment_id: int, *, purpose: str, digits: str, self_issued: bool, replaces=None) -> CashReceipt:
-    issuer = get_cash_receipt_issuer()
     try:
         with transaction.atomic():
             payment = lock_payment(payment_id)
+            issuer = get_cash_receipt_issuer(uses_portone=selectors.store_uses_portone(payment.order.store))
             if (
                 payment.status not in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)
                 or payment.balance_amount <= 0
@@ -107,21 +108,34 @@ def _issue(payment_id: int, *, purpose: str, digits: str, self_issued: bool, rep
                 self_issued=self_issued,
                 amount=payment.balance_amount,
                 is_simulated=issuer.is_simulated,
+                issuer=issuer.kind,
                 replaces=replaces,
             )
     except IntegrityError:
         raise Conflict("CASH_RECEIPT_EXISTS", _("이미 현금영수증이 발급된 결제입니다.")) from None
-    answer = issuer.issue(
-        amount=receipt.amount,
-        order_id=f"{payment.public_id}-cr{receipt.pk}",
-        order_name=order_name(payment.order),
-        identity=digits,
-        purpose=purpose,
-        key=str(receipt.idempotency_key),
-    )
+    answer = issuer.issue(**_issue_request(receipt, payment, digits))
+    return _settle(receipt, answer, payment)
+
+
+def _issue_request(receipt: CashReceipt, payment: Payment, digits: str) -> dict:
+    # The receipt's own order id (PortOne: its paymentId) — a reissue after a refund gets a new one.
+    return {
+        "amount": receipt.amount,
+        "order_id": f"{payment.public_id}-cr{receipt.pk}",
+        "order_name": order_name(payment.order),
+        "identity": digits,
+        "purpose": receipt.purpose,
+        "key": str(receipt.idempotency_key),
+    }
+
+
+def _settle(receipt: CashReceipt, answer, payment: Payment) -> CashReceipt:
+    """The issuer's answer moves the receipt, under its lock: ISSUED, UNKNOWN (to reconcile) or FAILED."""
     body = answer.body if isinstance(answer.body, dict) else {}
     with transaction.atomic():
         receipt = CashReceipt.objects.select_for_update().get(pk=receipt.pk)
+        if receipt.status == C.ISSUED:
+            return receipt  # a reconciler got there first
         if answer.ok and body.get("issueStatus") != "FAILED":
             cash_receipt_move(
                 receipt,
@@ -134,7 +148,11 @@ def _issue(payment_id: int, *, purpose: str, digits: str, self_issued: bool, rep
         elif answer.outcome is Outcome.UNKNOWN:
             cash_receipt_move(receipt, C.UNKNOWN, failure_code=(answer.code or "UNKNOWN")[:100])
         else:
-            cash_receipt_move(receipt, C.FAILED, failure_code=(answer.code or "FAILED")[:100], identity_sealed="")
+            # A refusal is an HTTP error {code, message}, or a 200 whose issueStatus is FAILED with
+            # the reason under failure{code, message}.
+            failure = body.get("failure") if isinstance(body.get("failure"), dict) else {}
+            code = answer.code or str(failure.get("code") or "") or "FAILED"
+            cash_receipt_move(receipt, C.FAILED, failure_code=code[:100], identity_sealed="")
     if receipt.status != C.ISSUED:
         logger.warning("cash receipt %s for payment %s: %s", receipt.pk, payment.public_id, receipt.status)
     return receipt
@@ -145,7 +163,8 @@ def cash_receipt_cancel(receipt: CashReceipt, *, keep_identity: bool = False) ->
     identity is wiped unless a reissue needs it."""
     if receipt.status != C.ISSUED:
         raise Conflict("CASH_RECEIPT_NOT_ISSUED", _("발급된 현금영수증만 취소할 수 있습니다."))
-    answer = get_cash_receipt_issuer().cancel(receipt_key=receipt.receipt_key, key=str(receipt.cancel_idempotency_key))
+    issuer = get_cash_receipt_issuer(kind=receipt.issuer)
+    answer = issuer.cancel(receipt_key=receipt.receipt_key, key=str(receipt.cancel_idempotency_key))
     if not answer.ok:
         raise Conflict(
             "CASH_RECEIPT_CANCEL_FAILED",
@@ -179,6 +198,42 @@ def cash_receipts_follow_refund(payment_id: int) -> CashReceipt | None:
     except Exception:  # the refund stands; the receipt is listed for attention
         logger.exception("cash receipt %s did not follow the refund of payment %s", receipt.pk, payment.public_id)
         return None
+
+
+def cash_receipt_reconcile(receipt_id: int) -> str:
+    """A receipt whose issue answer was lost (UNKNOWN): ask its issuer again — Toss with the same
+    request and idempotency key, PortOne by reading the receipt's paymentId (and issuing it only if
+    PortOne never saw it) — and settle it. Safe to run twice; returns the receipt's status."""
+    receipt = CashReceipt.objects.select_related("payment", "payment__order", "payment__order__store").get(
+        pk=receipt_id
+    )
+    if receipt.status != C.UNKNOWN:
+        return receipt.status
+    digits = SELF_ISSUE_NUMBER if receipt.self_issued else unseal(receipt.identity_sealed)
+    if not digits:
+        return receipt.status  # nothing to ask with: left for a person (확인 필요)
+    issuer = get_cash_receipt_issuer(kind=receipt.issuer)
+    answer = issuer.recover(**_issue_request(receipt, receipt.payment, digits))
+    if answer.outcome is Outcome.UNKNOWN:
+        return receipt.status  # still no answer: the next tick asks again
+    return _settle(receipt, answer, receipt.payment).status
+
+
+def cash_receipts_reconcile_due(*, now=None) -> int:
+    """The beat's tick: every receipt UNKNOWN for longer than the grace period, asked again."""
+    before = (now or timezone.now()) - RECONCILE_AFTER
+    ids = list(
+        CashReceipt.objects.filter(status=C.UNKNOWN, updated_at__lt=before)
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:200]
+    )
+    settled = 0
+    for receipt_id in ids:
+        try:
+            settled += cash_receipt_reconcile(receipt_id) != C.UNKNOWN
+        except Exception:  # one bad receipt must not stop the others; it stays listed for attention
+            logger.exception("cash receipt %s could not be reconciled", receipt_id)
+    return settled
 
 
 def cash_receipt_payment_for_store(store, payment_public_id: str) -> Payment:

@@ -3,6 +3,8 @@ its return (which queues the confirm)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -19,17 +21,17 @@ from ..providers import get_provider
 from ..providers.card_terminal import validate_terminal_approval
 from ..providers.cash import cash_change
 from ..providers.portone import portone_configured
-from ..state import GATEWAY_KINDS, lock_payment, payment_move
+from ..state import GATEWAY_KINDS, lock_payment, payment_move, payment_settled_at_once
 from ._common import (
     CHECKOUT_MAX_AGE,
     CHECKOUT_SALT,
     S,
     _after_failure,
-    _call_provider,
     _complete_order_if_covered,
     _int_field,
     _lock_order,
     _log,
+    _log_local_answer,
     logger,
 )
 
@@ -54,24 +56,72 @@ def payment_create(
     `line_ids`: the order's lines this payment pays for (a tab split by chosen lines)."""
     if method.store_id != order.store_id:
         raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
-    if not method.is_active:
-        raise Conflict("PAYMENT_METHOD_INACTIVE", _("사용하지 않는 결제 수단입니다."))
-    if channel is not None and channel not in (method.channels or []):
-        raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
-    if method.kind == PaymentMethod.Kind.TOSS and not settings.TOSS_SECRET_KEY:
-        raise Conflict("PROVIDER_NOT_CONFIGURED", _("토스페이먼츠 키가 설정되지 않았습니다."))
-    if method.kind == PaymentMethod.Kind.PORTONE and not portone_configured():
-        raise Conflict("PROVIDER_NOT_CONFIGURED", _("포트원 키가 설정되지 않았습니다."))
-    amount = _int_field(amount, "amount", minimum=1)
-    tendered = _int_field(tendered, "tendered")
-    if method.kind == PaymentMethod.Kind.CARD_TERMINAL:
-        approval_number, card_company = validate_terminal_approval(approval_number, card_company)
+    order_pk = order.pk
+    return _take(
+        lambda: _lock_order(order_pk),
+        method,
+        amount=amount,
+        tendered=tendered,
+        approval_number=approval_number,
+        card_company=card_company,
+        member=member,
+        device=device,
+        channel=channel,
+        line_ids=line_ids,
+    )
 
+
+def payment_create_for_store(store, order_public_id: str, method: Callable[[], PaymentMethod], **kwargs) -> Payment:
+    """`payment_create` for the terminals' API, which names the order by its public id: the order is
+    read once, under its lock (a read before the lock would be one round trip for nothing), and
+    only then `method()` finds the method (from the store's cached methods) — so an unknown order is
+    404 ORDER_NOT_FOUND whatever the method, as when the order was read first."""
+
+    def lock() -> Order:
+        order = Order.objects.select_for_update().filter(store=store, public_id=str(order_public_id)).first()
+        if order is None:
+            raise NotFound("ORDER_NOT_FOUND", _("주문을 찾을 수 없습니다."))
+        return order
+
+    return _take(lock, method, **kwargs)
+
+
+def _take(
+    lock_order,
+    method: PaymentMethod | Callable[[], PaymentMethod],
+    *,
+    amount: int | None = None,
+    tendered: int | None = None,
+    approval_number: str = "",
+    card_company: str = "",
+    member=None,
+    device=None,
+    channel: str | None = None,
+    line_ids=(),
+) -> Payment:
     with transaction.atomic():
-        order = _lock_order(order.pk)
+        order = lock_order()
+        if callable(method):
+            method = method()
+        if method.store_id != order.store_id:
+            raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
+        if not method.is_active:
+            raise Conflict("PAYMENT_METHOD_INACTIVE", _("사용하지 않는 결제 수단입니다."))
+        if channel is not None and channel not in (method.channels or []):
+            raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
+        if method.kind == PaymentMethod.Kind.TOSS and not settings.TOSS_SECRET_KEY:
+            raise Conflict("PROVIDER_NOT_CONFIGURED", _("토스페이먼츠 키가 설정되지 않았습니다."))
+        if method.kind == PaymentMethod.Kind.PORTONE and not portone_configured():
+            raise Conflict("PROVIDER_NOT_CONFIGURED", _("포트원 키가 설정되지 않았습니다."))
+        amount = _int_field(amount, "amount", minimum=1)
+        tendered = _int_field(tendered, "tendered")
+        if method.kind == PaymentMethod.Kind.CARD_TERMINAL:
+            approval_number, card_company = validate_terminal_approval(approval_number, card_company)
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise Conflict("ORDER_NOT_PAYABLE", _("결제할 수 없는 주문 상태입니다."), details={"status": order.status})
-        open_amount = selectors.amount_open(order)
+        # One query for both sums (what is paid, what is in flight), under the order's lock.
+        paid, in_flight = selectors.amounts_paid_and_in_flight(order)
+        open_amount = max(0, max(0, order.total_amount - paid) - in_flight)
         if open_amount <= 0:
             raise Conflict("NOTHING_DUE", _("이미 결제가 끝났거나 진행 중인 주문입니다."))
         amount = open_amount if amount is None else amount
@@ -104,14 +154,21 @@ def payment_create(
                 order=order, status=S.READY, kind__in=list(GATEWAY_KINDS)
             ):
                 payment_move(stale, S.ABORTED, failure_code="SUPERSEDED", failure_message="새 결제로 대체됨")
+        provider = get_provider(method.kind)
+        if provider.redirect_flow:
+            payment.save()
+            payment.order_due = max(0, order.total_amount - paid)
+            return payment
+        # Cash and the external terminal are settled at the counter, in this request: no remote
+        # call to make, so the payment is written once, already DONE (its moves checked by the
+        # state table), and the provider's request and answer logged in one insert.
+        answer = provider.confirm(payment)
+        payment_settled_at_once(payment, approved_at=timezone.now())
         payment.save()
-        if not get_provider(method.kind).redirect_flow:
-            # Cash and the external terminal are settled at the counter: no remote call to make.
-            answer = _call_provider(payment, "confirm", lambda: get_provider(method.kind).confirm(payment))
-            payment_move(payment, S.IN_PROGRESS)
-            payment_move(payment, S.DONE, approved_at=timezone.now())
-            _complete_order_if_covered(order)
-            logger.info("payment %s %s done", payment.public_id, answer.operation)
+        _log_local_answer(payment, answer)
+        payment.order_due = max(0, order.total_amount - paid - amount)
+        _complete_order_if_covered(order, due=payment.order_due)
+        logger.info("payment %s %s done", payment.public_id, answer.operation)
     return payment
 
 

@@ -18,7 +18,8 @@ from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.core.korean import with_particle
 from apps.discounts.selectors import pricing_context
 from apps.inventory.selectors import validate_options
-from apps.stores.models import Device, Store
+from apps.stores import services as store_services
+from apps.stores.models import Device, Store, StoreMember
 
 from . import cart as cart_store
 from .cart import Cart, CartChannel, CartState
@@ -42,6 +43,9 @@ __all__ = [
     "cart_clear",
     "cart_abandon",
     "cart_update_meta",
+    "cart_manual_discount_set",
+    "cart_manual_discount_remove",
+    "manual_discount_needs_manager",
     "cart_checkout",
     "cart_checkout_cancel",
     "cart_mark_paid",
@@ -314,7 +318,10 @@ def _parse_manual_discounts(value) -> list[dict]:
         reason = item.get("reason") or ""
         if not isinstance(reason, str) or len(reason) > 100:
             raise error
-        parsed.append({"kind": item["kind"], "value": amount, "reason": reason, "line_key": line_key})
+        by = item.get("by") or ""
+        if not isinstance(by, str) or len(by) > 100:
+            raise error
+        parsed.append({"kind": item["kind"], "value": amount, "reason": reason, "line_key": line_key, "by": by})
     return parsed
 
 
@@ -352,6 +359,72 @@ def cart_update_meta(
         return None, {**cart.meta, **updates}
 
     return _write(cart_id, device=device, change=change, expected_version=expected_version)
+
+
+def manual_discount_needs_manager(store: Store, kind: str, value: int) -> bool:
+    """Above the store's limits (a percent, or an amount in won) a manager must approve."""
+    if kind == "PERCENT":
+        return value > store.manual_discount_limit_percent
+    return value > store.manual_discount_limit_amount
+
+
+def cart_manual_discount_set(
+    cart_id: str,
+    *,
+    device: Device,
+    member: StoreMember,
+    kind: str,
+    value: int,
+    reason: str,
+    line_id: str | None = None,
+    manager_pin: str = "",
+) -> Cart:
+    """Give a manual discount on one line (`line_id`) or the whole order, with a reason. Above the
+    store's limit a manager approves: the member themselves when a manager, else `manager_pin`.
+    One manual discount per target: a new one on the same line (or the order) replaces the old.
+    Who gave (and approved) it is kept apart from the reason, which is the customer-facing text
+    copied to the order and the receipt."""
+    store = _store_of(device)
+    by = member.display_name
+    if manual_discount_needs_manager(store, kind, value):
+        approver = _manager_approval(store, device, member, manager_pin)
+        if approver.pk != member.pk:
+            by = f"{by}/{_('승인')} {approver.display_name}"
+    entry = {"kind": kind, "value": value, "reason": reason.strip()[:60], "line_key": line_id or None, "by": by[:100]}
+
+    def change(cart: Cart):
+        if entry["line_key"] is not None and cart.line(entry["line_key"]) is None:
+            raise _line_not_found()
+        others = [d for d in cart.meta.get("manual_discounts") or [] if d.get("line_key") != entry["line_key"]]
+        return None, {**cart.meta, "manual_discounts": _parse_manual_discounts([*others, entry])}
+
+    return _write(cart_id, device=device, change=change)
+
+
+def cart_manual_discount_remove(cart_id: str, *, device: Device, index: int) -> Cart:
+    """Take back the manual discount at `index` (as the cart lists them)."""
+
+    def change(cart: Cart):
+        discounts = list(cart.meta.get("manual_discounts") or [])
+        if not 0 <= index < len(discounts):
+            raise NotFound("DISCOUNT_NOT_FOUND", _("할인을 찾을 수 없습니다."))
+        del discounts[index]
+        return None, {**cart.meta, "manual_discounts": discounts}
+
+    return _write(cart_id, device=device, change=change)
+
+
+def _manager_approval(store: Store, device: Device, member: StoreMember, pin: str) -> StoreMember:
+    """The approving manager: the member when a manager and no PIN was typed, else the PIN's owner
+    (throttled per device like the login), who must be a manager."""
+    if member.is_manager and not pin:
+        return member
+    if not pin:
+        raise DomainError("MANAGER_PIN_REQUIRED", _("매니저 PIN이 필요합니다."), status=403)
+    approver = store_services.member_authenticate(store, pin, throttle_key=f"manager:{device.pk}")
+    if not approver.is_manager:
+        raise DomainError("MANAGER_REQUIRED", _("매니저 권한이 있는 PIN이 아닙니다."), status=403)
+    return approver
 
 
 # --- transitions (used by the device and by orders) -------------------------------------------

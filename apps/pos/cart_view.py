@@ -6,7 +6,7 @@ from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
 from apps.carts.services import Cart
 from apps.core.errors import NotFound
-from apps.stores.models import Store
+from apps.discounts.pricing import SOURCE_MANUAL
 
 from . import state
 
@@ -27,38 +27,38 @@ def current_cart(request) -> Cart:
     return cart
 
 
-def discount_needs_manager(store: Store, kind: str, value: int) -> bool:
-    """Above the store's limits (a percent, or an amount in won) a manager must approve."""
-    if kind == "PERCENT":
-        return value > store.manual_discount_limit_percent
-    return value > store.manual_discount_limit_amount
-
-
 def cart_context(request, cart: Cart, *, listings: dict | None = None) -> dict:
     priced = cart_selectors.cart_priced(cart, store=request.device.store, listings=listings)
-    names = {line.line_id: line.name for line in priced.lines}
-    line_discounts: dict[str, list] = {}
+    manual = list(cart.meta.get("manual_discounts") or [])
+    manual_index = {entry.get("line_key"): index for index, entry in enumerate(manual)}
+    # A line shows only its own discount; its shares of an order discount are shown once, with the
+    # order's discounts (on every line as well, they read as a second discount).
+    own: dict[str, list] = {}
     if priced.priced is not None:
         for priced_line in priced.priced.lines:
-            line_discounts[priced_line.key] = [d for d in priced_line.discounts if d.amount]
-    manual = [
-        {
-            "index": index,
-            "kind": entry["kind"],
-            "value": entry["value"],
-            "reason": entry.get("reason", ""),
-            "target": names.get(entry.get("line_key") or "", "") if entry.get("line_key") else "",
-        }
-        for index, entry in enumerate(cart.meta.get("manual_discounts") or [])
+            own[priced_line.key] = [d for d in priced_line.discounts if d.amount and not d.order_level]
+    lines = []
+    for line in priced.lines:
+        discounts = own.get(line.line_id, [])
+        lines.append(
+            {
+                "line": line,
+                "discounts": discounts,
+                "net": line.amount - sum(d.amount for d in discounts),
+                "manual_index": manual_index.get(line.line_id),
+            }
+        )
+    order_rows = [
+        {"discount": d, "manual_index": manual_index.get(None) if d.source == SOURCE_MANUAL else None}
+        for d in (priced.priced.order_discounts if priced.priced is not None else ())
+        if d.amount
     ]
-    lines = [{"line": line, "discounts": line_discounts.get(line.line_id, [])} for line in priced.lines]
     return {
         "cart": cart,
         "priced": priced,
         "cart_lines": lines,
         "totals": priced.totals,
-        "order_discounts": priced.order_discounts,
-        "manual_discounts": manual,
+        "order_rows": order_rows,
         "coupon_code": cart.meta.get("coupon_code") or "",
         "coupon_error": priced.coupon_error,
         "item_count": sum(line.qty for line in priced.lines if line.available),

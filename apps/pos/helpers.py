@@ -6,14 +6,16 @@ from __future__ import annotations
 import functools
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.errors import DomainError
 from apps.core.fields import path_id, path_token
+from apps.core.htmx import redirect_htmx_aware, render_domain_error, render_page_or_partial
 from apps.stores import services as store_services
 from apps.stores.models import StoreMember
+
+from .cart_view import cart_context, current_cart
 
 __all__ = [
     "page_or_partial",
@@ -26,19 +28,24 @@ __all__ = [
 ]
 
 
+# A cart action refused because the screen showed another cart (a second tab changed it, it went on
+# to checkout): the answer carries the cart as it is now, so the stale screen catches up and a
+# retry works.
+STALE_CART_CODES = frozenset({"CART_CHANGED", "CART_VERSION_CONFLICT", "CART_NOT_ACTIVE", "LINE_NOT_FOUND"})
+
+
 def page_or_partial(request: HttpRequest, page: str, partial: str, context: dict, status: int = 200) -> HttpResponse:
     context.setdefault("store", request.device.store)
     context.setdefault("member", getattr(request, "member", None))
-    return render(request, partial if request.htmx else page, context, status=status)
+    return render_page_or_partial(request, page, partial, context, status=status)
 
 
 def error_response(request: HttpRequest, err: DomainError) -> HttpResponse:
     if request.htmx:
-        response = render(request, "pos/partials/error.html", {"error": err}, status=err.status)
-        # The message goes to the page's message area, whatever the form targeted.
-        response["HX-Retarget"] = "#messages"
-        response["HX-Reswap"] = "innerHTML"
-        return response
+        context = {}
+        if err.code in STALE_CART_CODES and getattr(request, "member", None) is not None:
+            context = {**cart_context(request, current_cart(request)), "cart_oob": True}
+        return render_domain_error(request, err, "pos/partials/error.html", context)
     back = request.META.get("HTTP_REFERER") or ""
     return render(
         request,
@@ -63,9 +70,7 @@ def domain_errors(view):
 
 def redirect_after_post(request: HttpRequest, to: str) -> HttpResponse:
     """Post/redirect/get for plain forms; htmx follows with a client redirect."""
-    if request.htmx:
-        return HttpResponseClientRedirect(to)
-    return redirect(to)
+    return redirect_htmx_aware(request, to)
 
 
 def manager_approval(request: HttpRequest, pin: str) -> StoreMember:

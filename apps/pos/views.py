@@ -17,6 +17,7 @@ from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.core.fields import clean_or_raise, form_error
+from apps.core.htmx import render_into
 from apps.core.parsers import is_clean_text
 from apps.orders import selectors as order_selectors
 from apps.orders.models import OrderStatus
@@ -30,8 +31,8 @@ from . import forms as pos_forms
 from . import menu as pos_menu
 from . import state
 from .auth import pos_login, pos_logout, staff_required
-from .cart_view import cart_context, current_cart, discount_needs_manager
-from .helpers import domain_errors, manager_approval, page_or_partial, path_id, path_token, redirect_after_post
+from .cart_view import cart_context, current_cart
+from .helpers import domain_errors, page_or_partial, path_id, path_token, redirect_after_post
 
 # --- login, logout, cashier switch -----------------------------------------------------------------
 
@@ -214,10 +215,7 @@ def cart_barcode(request):
         raise NotFound("BARCODE_NOT_FOUND", _("바코드 %(code)s에 해당하는 상품이 없습니다.") % {"code": code[:64]})
     if listing.option_groups and any(g.required or g.min_choices for g in listing.option_groups):
         if request.htmx:
-            response = render(request, "pos/partials/options_dialog.html", {"listing": listing})
-            response["HX-Retarget"] = "#dialog"
-            response["HX-Reswap"] = "innerHTML"
-            return response
+            return render_into(request, "pos/partials/options_dialog.html", {"listing": listing}, target="#dialog")
         return redirect("pos:product_options", product_id=listing.product_id)
     cart = cart_services.cart_line_add(current_cart(request).id, device=request.device, product_id=listing.product_id)
     return _cart_response(request, cart)
@@ -291,24 +289,18 @@ def discount_form(request):
 @staff_required
 @domain_errors
 def cart_discount(request):
-    """A manual discount on one line or the whole order, with a reason; above the store's limit a
-    manager approves with their PIN. Who gave it (and who approved) is kept in its reason."""
-    store = request.device.store
-    cart = current_cart(request)
+    """A manual discount on one line or the whole order (the policy: carts.cart_manual_discount_set)."""
     data = clean_or_raise(pos_forms.DiscountForm(request.POST))
-    kind, value, reason = data["kind"], data["value"], data["reason"]
-    line_id = data["line_id"] or None
-    if line_id is not None and cart.line(line_id) is None:
-        raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
-    by = request.member.display_name
-    if discount_needs_manager(store, kind, value):
-        approver = manager_approval(request, data["manager_pin"])
-        if approver.pk != request.member.pk:
-            by = f"{by}/{_('승인')} {approver.display_name}"
-    entry = {"kind": kind, "value": value, "reason": f"{reason[:60]} ({by})"[:100], "line_key": line_id}
-    # One manual discount per target: a new one on the same line (or the order) replaces the old.
-    others = [d for d in cart.meta.get("manual_discounts") or [] if d.get("line_key") != line_id]
-    cart = cart_services.cart_update_meta(cart.id, device=request.device, manual_discounts=[*others, entry])
+    cart = cart_services.cart_manual_discount_set(
+        current_cart(request).id,
+        device=request.device,
+        member=request.member,
+        kind=data["kind"],
+        value=data["value"],
+        reason=data["reason"],
+        line_id=data["line_id"] or None,
+        manager_pin=data["manager_pin"],
+    )
     return _cart_response(request, cart, close_dialog=True)
 
 
@@ -316,13 +308,8 @@ def cart_discount(request):
 @staff_required
 @domain_errors
 def cart_discount_remove(request):
-    cart = current_cart(request)
     index = clean_or_raise(pos_forms.DiscountRemoveForm(request.POST))["index"]
-    discounts = list(cart.meta.get("manual_discounts") or [])
-    if index >= len(discounts):
-        raise NotFound("DISCOUNT_NOT_FOUND", _("할인을 찾을 수 없습니다."))
-    del discounts[index]
-    cart = cart_services.cart_update_meta(cart.id, device=request.device, manual_discounts=discounts)
+    cart = cart_services.cart_manual_discount_remove(current_cart(request).id, device=request.device, index=index)
     return _cart_response(request, cart)
 
 
@@ -340,7 +327,7 @@ def cart_hold(request):
     if state.held_count(request.device) >= state.MAX_HELD:
         raise Conflict("TOO_MANY_HELD", _("보류는 %(n)d건까지 할 수 있습니다.") % {"n": state.MAX_HELD})
     context = cart_context(request, cart)
-    label = label or _("보류 %(time)s") % {"time": timezone.localtime().strftime("%H:%M")}
+    # No label typed: the list shows the time it was held (once), not a label repeating it.
     state.held_add(
         request.device,
         state.HeldSale(
@@ -385,7 +372,7 @@ def held_recall(request, cart_id: str):
             request.device,
             state.HeldSale(
                 cart_id=current.id,
-                label=_("보류 %(time)s") % {"time": timezone.localtime().strftime("%H:%M")},
+                label="",
                 total=context["totals"]["total"],
                 item_count=sum(line["qty"] for line in current.lines),
                 held_at=timezone.now().timestamp(),

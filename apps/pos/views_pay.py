@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid
 from apps.core.fields import clean_or_raise
+from apps.core.htmx import push_url, redirect_htmx_aware
 from apps.orders import selectors as order_selectors
 from apps.orders import services as order_services
 from apps.orders.models import Order, OrderStatus
@@ -23,17 +23,20 @@ from apps.payments import selectors as payment_selectors
 from apps.payments import services as payment_services
 from apps.payments import shifts as shift_services
 from apps.payments.models import PaymentMethod, PaymentStatus
+from apps.payments.state import COMPLETED, GATEWAY_KINDS
 
 from . import split_plan, state
 from .auth import staff_required
 from .cart_view import current_cart
+from .cash import quick_cash_amounts
 from .forms import CheckoutForm, PayForm, PayKeyForm
 from .helpers import domain_errors, path_token
 
 PAYABLE = (OrderStatus.PENDING_PAYMENT,)
-QUICK_CASH = (10_000, 50_000)
+# Payments whose money the order still holds (a fully canceled one no longer pays for it).
+HOLDING = frozenset({PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED})
 # Card payments finished in a payment window (the simulated one, Toss's or PortOne's).
-BROWSER_CARD_KINDS = (PaymentMethod.Kind.SIMULATED, PaymentMethod.Kind.TOSS, PaymentMethod.Kind.PORTONE)
+BROWSER_CARD_KINDS = GATEWAY_KINDS
 
 
 def _order(request, public_id: str) -> Order:
@@ -46,8 +49,11 @@ def pay_context(request, order: Order, **extra) -> dict:
     due = payment_selectors.amount_due(order) if order.status in PAYABLE else 0
     methods = payment_selectors.methods_for_channel(request.device.store, "POS")
     forms = [{"method": m, "key": state.form_key_issue(request.device)} for m in methods] if due else []
-    done = [p for p in payments if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED)]
-    last_cash = next((p for p in reversed(done) if p.kind == PaymentMethod.Kind.CASH), None)
+    done = [p for p in payments if p.status in HOLDING]
+    # Change is due only for the payment that produced it, at that moment: after a cash part of a
+    # split, a later card part must not show the cash part's change again (handed out twice).
+    finishing = done[-1] if done else None
+    last_change = finishing.change if finishing and finishing.kind == PaymentMethod.Kind.CASH else 0
     paid = sum(p.amount for p in done)
     if order.table_id:
         # A tab split by chosen lines: name the items each payment paid for.
@@ -67,9 +73,9 @@ def pay_context(request, order: Order, **extra) -> dict:
         "split": split,
         "prefill": split["amount"] if split else due,
         "method_forms": forms,
-        "quick_cash": [q for q in QUICK_CASH if q >= due] if due else (),
+        "quick_cash": quick_cash_amounts(due),
         "is_paid": order.status not in PAYABLE,
-        "last_change": last_cash.change if last_cash and last_cash.change else 0,
+        "last_change": last_change or 0,
         "store": request.device.store,
         "member": request.member,
     }
@@ -81,8 +87,7 @@ def render_pay(request, order: Order, *, status: int = 200, **extra) -> HttpResp
     context = pay_context(request, order, **extra)
     if request.htmx:
         response = render(request, "pos/partials/pay_panel.html", context, status=status)
-        response["HX-Push-Url"] = reverse("pos:pay", args=[order.public_id])
-        return response
+        return push_url(response, reverse("pos:pay", args=[order.public_id]))
     return render(request, "pos/pay.html", context, status=status)
 
 
@@ -188,9 +193,7 @@ def pay(request, public_id: str):
 
 
 def _go(request, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+    return redirect_htmx_aware(request, url)
 
 
 @require_POST
@@ -208,9 +211,7 @@ def order_cancel(request, public_id: str):
     order_services.order_cancel(order, reason=_("POS에서 취소"))
     if order.cart_id:
         state.set_current_cart_id(request, order.cart_id)
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("pos:home"))
-    return redirect("pos:home")
+    return redirect_htmx_aware(request, reverse("pos:home"))
 
 
 @require_POST
@@ -218,9 +219,7 @@ def order_cancel(request, public_id: str):
 def new_sale(request):
     """After a paid order: a fresh cart on screen."""
     state.set_current_cart_id(request, None)
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("pos:home"))
-    return redirect("pos:home")
+    return redirect_htmx_aware(request, reverse("pos:home"))
 
 
 # --- receipt ---------------------------------------------------------------------------------------------
@@ -232,11 +231,7 @@ def new_sale(request):
 def receipt(request, public_id: str):
     order = _order(request, public_id)
     lines = list(order.lines.all())
-    payments = [
-        p
-        for p in payment_selectors.payments_for_order(order)
-        if p.status in (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED)
-    ]
+    payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED]
     context = {
         "order": order,
         "lines": lines,

@@ -64,8 +64,12 @@
       var hint = group.querySelector("[data-opt-hint]");
       var missing = picked < min;
       if (hint) {
+        // The words come from the template (translated); red only once the cashier touched the
+        // group or tried to add: an untouched dialog is not an error.
+        var text = min === 1 ? hint.dataset.msgOne : (hint.dataset.msgMany || "").replace("{n}", String(min));
         hint.hidden = !missing;
-        hint.textContent = missing ? (min === 1 ? "선택해 주세요." : min + "개 이상 선택해 주세요.") : "";
+        hint.textContent = missing ? text : "";
+        hint.classList.toggle("is-error", missing && (group.hasAttribute("data-touched") || form.hasAttribute("data-tried")));
       }
       if (missing) { ok = false; }
     });
@@ -75,7 +79,11 @@
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest("[data-options-form]");
-    if (form) { checkOptions(form); }
+    if (form) {
+      var group = event.target.closest("fieldset.opt-group");
+      if (group) { group.setAttribute("data-touched", ""); }
+      checkOptions(form);
+    }
     var denoms = event.target.closest("[data-denoms]");
     if (denoms) { sumDenominations(denoms); }
   });
@@ -92,10 +100,57 @@
       if (count > 0) { total += count * parseInt(input.dataset.denom, 10); }
     });
     var out = box.querySelector("[data-denom-total]");
-    if (out) { out.textContent = total.toLocaleString("ko-KR") + "원"; }
+    // data-won-zero is zero as the template's won filter writes it, so the unit comes translated.
+    if (out) { out.textContent = (out.dataset.wonZero || "0").replace("0", total.toLocaleString("ko-KR")); }
     var target = document.getElementById(box.dataset.target || "");
     if (target) { target.value = total ? String(total) : ""; }
   }
+
+  // --- on-screen keypads (PIN, float, cash received) -----------------------------------------------
+  // A keypad types into its data-keypad input (by id), or else into the input of its form that had
+  // the focus last (amount or received). The keyboard keeps working: the keypad only adds keys.
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (input.tagName === "INPUT" && input.form && input.name) { input.form.setAttribute("data-last-input", input.name); }
+  });
+
+  function keypadTarget(pad) {
+    if (pad.dataset.keypad) { return document.getElementById(pad.dataset.keypad); }
+    var form = pad.closest("form");
+    if (!form) { return null; }
+    var name = form.getAttribute("data-last-input") || pad.dataset.keypadDefault || "";
+    return name ? form.elements[name] : null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var key = event.target.closest("[data-keypad] [data-key]");
+    if (!key) { return; }
+    var input = keypadTarget(key.closest("[data-keypad]"));
+    if (!input) { return; }
+    event.preventDefault();
+    var value = input.value || "";
+    var k = key.dataset.key;
+    if (k === "back") { value = value.slice(0, -1); }
+    else if (k === "clear") { value = ""; }
+    else if (!input.maxLength || input.maxLength < 0 || value.length + k.length <= input.maxLength) { value = value + k; }
+    // An amount drops leading zeros; a PIN keeps them.
+    input.value = input.type === "number" ? value.replace(/^0+(?=\d)/, "") : value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  // A tap on an error message dismisses it.
+  document.addEventListener("click", function (event) {
+    var message = event.target.closest("#messages .message");
+    if (message) { message.remove(); }
+  });
+
+  // Tried to add with a required group left open: now the hint may be red.
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("[data-options-form]")) {
+      event.target.setAttribute("data-tried", "");
+      checkOptions(event.target);
+    }
+  }, true);
 
   function init(root) {
     root.querySelectorAll("[data-options-form]").forEach(checkOptions);

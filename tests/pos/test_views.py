@@ -228,7 +228,8 @@ def test_a_discount_within_the_limit_needs_no_pin(pos_client, menu, shift, pos_d
     assert response.status_code == 200
     assert "-220원" in response.content.decode()
     entry = cart_of(pos_client, pos_device).meta["manual_discounts"][0]
-    assert entry["value"] == 10 and "단골" in entry["reason"] and "직원" in entry["reason"]
+    # the reason is the customer-facing text (it goes on the receipt); who gave it is kept apart
+    assert entry["value"] == 10 and entry["reason"] == "단골" and "직원" in entry["by"]
 
 
 def test_a_discount_above_the_limit_needs_a_managers_pin(pos_client, menu, shift, pos_device, manager, cashier):
@@ -244,7 +245,8 @@ def test_a_discount_above_the_limit_needs_a_managers_pin(pos_client, menu, shift
     approved = _discount(pos_client, value="30", line_id=line_id, manager_pin="9999")
     assert approved.status_code == 200
     entry = cart_of(pos_client, pos_device).meta["manual_discounts"][0]
-    assert entry["line_key"] == line_id and manager.display_name in entry["reason"]
+    assert entry["line_key"] == line_id and entry["reason"] == "단골"
+    assert cashier.display_name in entry["by"] and manager.display_name in entry["by"]
     amount = pos_client.post(reverse("pos:cart_discount"), {"kind": "AMOUNT", "value": "6000", "reason": "x"}, **HX)
     assert amount.status_code == 403  # 6,000원 > 5,000원 limit
 

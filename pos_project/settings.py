@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "apps.pos",
     "apps.kiosk",
     "apps.tableorder",
+    "apps.bridge",
     "apps.ops",
 ]
 
@@ -320,4 +321,5 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-pending": {"task": "orders.expire_pending_orders", "schedule": 60.0},
     "payments-reconcile": {"task": "payments.reconcile_payments", "schedule": 30.0},
     "settlement-close-business-days": {"task": "settlement.close_business_days", "schedule": 15 * 60.0},
+    "bridge-expire-terminal-jobs": {"task": "bridge.expire_terminal_jobs", "schedule": 30.0},
 }

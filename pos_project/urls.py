@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("apps.pos.urls")),
     path("", include("apps.kiosk.urls")),
     path("", include("apps.tableorder.urls")),
+    path("", include("apps.bridge.urls")),
     path("", include("apps.ops.urls")),
 ]
 

@@ -92,6 +92,7 @@ class Device(TimeStampedModel):
         KITCHEN = "KITCHEN", _("주방 화면")
         TABLE = "TABLE", _("테이블 태블릿")
         BOARD = "BOARD", _("주문 현황판")
+        BRIDGE = "BRIDGE", _("매장 브리지(프린터·단말기)")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="devices")
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices)

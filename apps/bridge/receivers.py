@@ -1,0 +1,61 @@
+"""Print jobs queued automatically, after the commit that made their content real: a receipt when
+an order is paid, each new kitchen ticket on its kitchen printers, the Z report when a shift closes.
+Printing is redoable (and a reprint is a new job), so it rides on signals sent on commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from apps.kitchen.models import Ticket
+from apps.orders import events
+from apps.orders.models import Order
+from apps.payments.models import Shift
+
+from . import services
+
+logger = logging.getLogger(__name__)
+
+
+def _safely(what: str, call) -> None:
+    # A broken printer setup must never break the sale that triggered it.
+    try:
+        call()
+    except Exception:
+        logger.exception("queueing %s failed", what)
+
+
+def _on_paid(sender, order: Order, **kwargs) -> None:
+    _safely("a receipt", lambda: services.receipt_queue(order))
+
+
+def _on_ticket_saved(sender, instance: Ticket, created: bool, **kwargs) -> None:
+    if created:
+        ticket_id = instance.pk
+        transaction.on_commit(lambda: _safely("a kitchen ticket", lambda: _queue_ticket(ticket_id)))
+
+
+def _queue_ticket(ticket_id: int) -> None:
+    ticket = (
+        Ticket.objects.select_related("order", "order__store", "order__table", "station").filter(pk=ticket_id).first()
+    )
+    if ticket is not None:
+        services.kitchen_ticket_queue(ticket)
+
+
+def _on_shift_saved(sender, instance: Shift, **kwargs) -> None:
+    if instance.status == Shift.Status.CLOSED and instance.closed_at is not None:
+        shift_id = instance.pk
+        transaction.on_commit(lambda: _safely("a Z report", lambda: _queue_z_report(shift_id)))
+
+
+def _queue_z_report(shift_id: int) -> None:
+    shift = Shift.objects.select_related("store", "device").get(pk=shift_id)
+    services.z_report_queue_once(shift)
+
+
+events.order_paid.connect(_on_paid, sender=Order, dispatch_uid="bridge.receipt")
+post_save.connect(_on_ticket_saved, sender=Ticket, dispatch_uid="bridge.kitchen_ticket")
+post_save.connect(_on_shift_saved, sender=Shift, dispatch_uid="bridge.z_report")

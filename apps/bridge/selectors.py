@@ -1,0 +1,96 @@
+"""Reads for the store bridge: printers, terminals and jobs, always through the store or the bridge."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+from apps.stores.models import Device, Store
+
+from .conf import setting
+from .models import JobStatus, Printer, PrintJob, Terminal, TerminalJob
+
+LAST_POLL_KEY = "bridge:last-poll:{device_id}"
+
+
+def bridges_for_store(store: Store | int) -> QuerySet[Device]:
+    store_id = getattr(store, "pk", store)
+    return Device.objects.filter(store_id=store_id, kind=Device.Kind.BRIDGE, revoked_at__isnull=True)
+
+
+def printers_for_store(store: Store | int, *, role: str | None = None) -> QuerySet[Printer]:
+    store_id = getattr(store, "pk", store)
+    qs = Printer.objects.filter(
+        store_id=store_id, is_active=True, bridge__revoked_at__isnull=True, bridge__kind=Device.Kind.BRIDGE
+    )
+    if role is not None:
+        qs = qs.filter(role=role)
+    return qs.order_by("id")
+
+
+def receipt_printer(store: Store | int, *, drawer: bool = False) -> Printer | None:
+    qs = printers_for_store(store, role=Printer.Role.RECEIPT)
+    if drawer:
+        qs = qs.filter(has_drawer=True)
+    return qs.first()
+
+
+def kitchen_printers(store: Store | int, station_id: int) -> list[Printer]:
+    return [
+        printer
+        for printer in printers_for_store(store, role=Printer.Role.KITCHEN)
+        if printer.station_id in (None, station_id)
+    ]
+
+
+def terminals_for_store(store: Store | int) -> QuerySet[Terminal]:
+    store_id = getattr(store, "pk", store)
+    return Terminal.objects.filter(
+        store_id=store_id, is_active=True, bridge__revoked_at__isnull=True, bridge__kind=Device.Kind.BRIDGE
+    ).order_by("id")
+
+
+def terminal_for_store(store: Store, terminal_id: int) -> Terminal | None:
+    return terminals_for_store(store).filter(pk=terminal_id).first()
+
+
+def print_jobs_for_bridge(bridge: Device) -> QuerySet[PrintJob]:
+    # Both sides of the scope: the printer belongs to this bridge and the job to its store.
+    return PrintJob.objects.filter(printer__bridge=bridge, store_id=bridge.store_id)
+
+
+def terminal_jobs_for_bridge(bridge: Device) -> QuerySet[TerminalJob]:
+    return TerminalJob.objects.filter(terminal__bridge=bridge, store_id=bridge.store_id)
+
+
+def terminal_job_for_store(store: Store, job_id: int) -> TerminalJob | None:
+    return TerminalJob.objects.select_related("payment", "terminal").filter(store=store, pk=job_id).first()
+
+
+def print_jobs_for_store(store: Store) -> QuerySet[PrintJob]:
+    return PrintJob.objects.filter(store=store)
+
+
+def last_poll(device_id: int) -> float | None:
+    return cache.get(LAST_POLL_KEY.format(device_id=device_id))
+
+
+def bridge_status(store: Store | int, *, now: float) -> dict:
+    """What the POS banner shows: bridges that stopped polling and printers reporting trouble."""
+    offline_after = setting("BRIDGE_OFFLINE_AFTER_SECONDS")
+    bridges = list(bridges_for_store(store).filter(paired_at__isnull=False).order_by("id"))
+    offline = []
+    for bridge in bridges:
+        seen = last_poll(bridge.pk)
+        if seen is None or now - seen > offline_after:
+            offline.append(bridge)
+    offline_ids = {b.pk for b in offline}
+    troubled = [
+        printer
+        for printer in printers_for_store(store)
+        if printer.bridge_id not in offline_ids and printer.status in (Printer.Status.PAPER_OUT, Printer.Status.OFFLINE)
+    ]
+    waiting = PrintJob.objects.filter(
+        store_id=getattr(store, "pk", store), status__in=[JobStatus.QUEUED, JobStatus.SENT]
+    ).count()
+    return {"has_bridge": bool(bridges), "offline": offline, "printers": troubled, "waiting": waiting}

@@ -12,13 +12,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.catalog.admin import ProductAdmin
+from apps.catalog.models import Product
 from apps.core.errors import DomainError
+from apps.core.korean import with_particle
+from apps.core.money import format_won
 from apps.stores.admin_base import OwnerScopedAdmin
 from apps.stores.business_day import store_tz
+from apps.stores.selectors import stores_for_owner
 
 from . import services
 from .models import StockMovement, StoreOptionStatus, StoreProduct
@@ -145,7 +152,23 @@ class StoreProductAdmin(OwnerScopedAdmin):
     def mark_available(self, request, queryset):
         for store, ids in _by_store(queryset):
             services.listings_set_sold_out(store, ids, sold_out=False)
-        messages.success(request, _("선택한 상품의 품절을 해제했습니다."))
+        # Lifting "sold out" does not make a tracked product with no stock sellable: say so, and
+        # offer the stock form instead of claiming success.
+        still_out = list(queryset.filter(track_stock=True, stock_quantity__lte=0).select_related("product", "store"))
+        for listing in still_out:
+            messages.warning(
+                request,
+                format_html(
+                    '{} <a href="{}#id_stock_quantity">{}</a>',
+                    _("%(name)s 재고가 0개라 아직 판매할 수 없습니다.")
+                    % {"name": with_particle(f"'{listing.product.name}' ({listing.store.name})", "은/는")},
+                    reverse("admin:inventory_storeproduct_change", args=[listing.pk]),
+                    _("재고 입력하기"),
+                ),
+            )
+        sellable = queryset.count() - len(still_out)
+        if sellable:
+            messages.success(request, _("%(n)d개 상품을 다시 판매합니다.") % {"n": sellable})
 
     @admin.action(description=gettext_lazy("오늘만 품절 (다음 영업일 마감 시각까지)"))
     def mark_sold_out_today(self, request, queryset):
@@ -245,3 +268,110 @@ class StoreOptionStatusAdmin(OwnerScopedAdmin):
     @admin.display(description=gettext_lazy("옵션 그룹"))
     def option_group(self, obj):
         return obj.option.group
+
+
+class ProductWithListingsForm(ProductAdmin.form):
+    """The product form plus where it is sold: the owner's stores (all, for a new product) and an
+    optional price per store. Saved by the admin right after the product (one form, one save)."""
+
+    stores_for_listing: list = []
+
+    @classmethod
+    def for_stores(cls, stores: list) -> type[ProductWithListingsForm]:
+        """The form with a "sell here" box and a price field per store (declared on the class, so
+        the admin's fieldsets may name them)."""
+        attrs: dict = {"stores_for_listing": stores}
+        for store in stores:
+            attrs[f"sell_in_{store.pk}"] = forms.BooleanField(
+                label=_("%(store)s에서 판매") % {"store": store.name}, required=False
+            )
+            attrs[f"price_in_{store.pk}"] = forms.IntegerField(
+                label=_("%(store)s 가격(원)") % {"store": store.name},
+                required=False,
+                min_value=0,
+                max_value=100_000_000,
+                help_text=_("비워 두면 기본 가격으로 팝니다."),
+            )
+        return type(cls.__name__, (cls,), attrs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        listed: dict[int, StoreProduct] = {}
+        if self.instance.pk:
+            listed = {row.store_id: row for row in StoreProduct.objects.filter(product=self.instance)}
+        for store in self.stores_for_listing:
+            row = listed.get(store.pk)
+            # A new product is sold in every store unless the owner unticks one.
+            self.fields[f"sell_in_{store.pk}"].initial = row.is_listed if row is not None else not self.instance.pk
+            self.fields[f"price_in_{store.pk}"].initial = row.price_override if row is not None else None
+
+    def listing_prices(self) -> dict[int, int | None]:
+        return {
+            store.pk: self.cleaned_data.get(f"price_in_{store.pk}")
+            for store in self.stores_for_listing
+            if self.cleaned_data.get(f"sell_in_{store.pk}")
+        }
+
+
+class ProductWithListingsAdmin(ProductAdmin):
+    """The catalog's product admin with the per-store listing in the same form and each store's
+    sale state on the change list (registered from inventory: catalog may not import listings)."""
+
+    list_display = [*ProductAdmin.list_display, "sale_state"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("listings__store")
+
+    def _stores(self, request):
+        return list(stores_for_owner(request.user).order_by("name", "pk")[:50])
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs.setdefault("form", ProductWithListingsForm.for_stores(self._stores(request)))
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        listing = []
+        for store in self._stores(request):
+            listing += [(f"sell_in_{store.pk}", f"price_in_{store.pk}")]
+        flat = {name for pair in listing for name in pair}
+        fieldsets = super().get_fieldsets(request, obj)
+        base = [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in flat]})
+            for title, options in fieldsets
+        ]
+        if not listing:
+            return base
+        return [*base, (_("매장에서 판매"), {"fields": listing})]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not isinstance(form, ProductWithListingsForm):
+            return
+        try:
+            services.product_listings_set(
+                form.instance, form.stores_for_listing, form.listing_prices(), user=request.user
+            )
+        except DomainError as err:
+            messages.error(request, err.message)
+
+    @admin.display(description=gettext_lazy("매장별 판매"))
+    def sale_state(self, obj):
+        states = []
+        for listing in obj.listings.all():
+            price = listing.price_override if listing.price_override is not None else obj.base_price
+            if not listing.is_listed:
+                css, label = "off", _("미진열")
+            elif listing.is_sold_out or (listing.track_stock and listing.stock_quantity <= 0):
+                css, label = "soldout", _("품절")
+            else:
+                css, label = "on", format_won(price)
+            states.append((css, listing.store.name, label))
+        if not states:
+            return format_html('<span class="cp-listing-state off">{}</span>', _("어느 매장에도 없음"))
+        return format_html_join(
+            "", '<span class="cp-listing-state {}">{} · {}</span>', sorted(states, key=lambda s: s[1])
+        )
+
+
+admin.site.unregister(Product)
+admin.site.register(Product, ProductWithListingsAdmin)

@@ -448,3 +448,30 @@ def stock_set(listing: StoreProduct, quantity: int, *, note: str = "", user=None
         if delta == 0:
             return None
         return stock_adjust(row, delta, note=note, user=user)
+
+
+def product_listings_set(
+    product: Product, stores: Iterable[Store], prices: dict[int, int | None], *, user=None
+) -> list[StoreProduct]:
+    """The product's listings in the owner's `stores`, set from one form: listed (with its price
+    for that store, or the base price when None) in the stores whose id is a key of `prices`,
+    taken off the menu in the others. One transaction: the form saves everything or nothing.
+    A listing kept keeps its stock, rank and sold-out state; only its price and listing change."""
+    stores, listed = list(stores), []
+    with transaction.atomic():
+        existing = {row.store_id: row for row in StoreProduct.objects.filter(product=product, store__in=stores)}
+        for store in stores:
+            row = existing.get(store.pk)
+            if store.pk in prices:
+                price = prices[store.pk]
+                if row is None:
+                    listed.append(listing_create(store, product, price_override=price, user=user))
+                elif not row.is_listed or row.price_override != price:
+                    if price is not None:
+                        price = clean_won(price, "price_override")
+                    listed.append(listing_update(row, user=user, is_listed=True, price_override=price))
+                else:
+                    listed.append(row)
+            elif row is not None and row.is_listed:
+                listing_unlist(store, product.pk)
+    return listed

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.errors import Conflict, DomainError
 from apps.core.fields import clean_or_raise
 from apps.core.http import safe_next_url
+from apps.core.money import format_won
 from apps.payments import shifts as shift_services
 from apps.payments.models import CashMovement, Shift
 
@@ -100,5 +101,16 @@ def shift_report(request, shift_id: int):
         request,
         "pos/shift_report.html",
         "pos/partials/shift_report_body.html",
-        {"section": "shift", "report": report, "shift": shift},
+        {"section": "shift", "report": report, "shift": shift, "difference": _difference_words(report.difference)},
     )
+
+
+def _difference_words(difference: int | None) -> str:
+    """The drawer's difference in words: a sign alone is easy to misread on a printed Z report."""
+    if difference is None:
+        return ""
+    if difference > 0:
+        return _("과잉 %(amount)s") % {"amount": format_won(difference)}
+    if difference < 0:
+        return _("부족 %(amount)s") % {"amount": format_won(-difference)}
+    return _("차액 없음")

@@ -92,6 +92,38 @@
     if (denoms) { sumDenominations(denoms); }
   });
 
+  // --- refund amount before submitting -------------------------------------------------------------
+  // Per line: its net amount per unit rounded down, the last unit taking the rest (the same rule as
+  // payments' line_refund_amount), so the preview is what the refund will be.
+  function refundPreview(form) {
+    var out = form.querySelector("[data-refund-amount]");
+    if (!out) { return; }
+    var mode = form.querySelector("input[name=mode]:checked");
+    var total = 0;
+    if (!mode || mode.value === "all") {
+      total = parseInt(out.dataset.all || "0", 10);
+    } else {
+      form.querySelectorAll("input[data-net]").forEach(function (input) {
+        var qty = parseInt(input.value || "0", 10);
+        if (!(qty > 0)) { return; }
+        var net = parseInt(input.dataset.net, 10), quantity = parseInt(input.dataset.quantity, 10);
+        var done = parseInt(input.dataset.done || "0", 10);
+        var perUnit = Math.floor(net / quantity);
+        total += perUnit * qty + (done + qty === quantity ? net - perUnit * quantity : 0);
+      });
+    }
+    out.textContent = (out.dataset.wonZero || "0").replace("0", total.toLocaleString("ko-KR"));
+  }
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("[data-refund-form]");
+    if (form) { refundPreview(form); }
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-refund-form]");
+    if (form) { refundPreview(form); }
+  });
+
   // --- denomination helper -------------------------------------------------------------------------
   function sumDenominations(box) {
     var total = 0;

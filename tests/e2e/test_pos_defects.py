@@ -438,3 +438,24 @@ def test_a_stale_tab_gets_the_current_cart_with_the_conflict_and_a_retry_works(b
         expect(other.get_by_test_id("amount-due")).to_have_text("2,100원")
     finally:
         context.close()
+
+
+def test_a_refund_shows_its_amount_before_submitting(browser, counter, artifacts_dir):
+    context, page = _open(browser, counter)
+    try:
+        _add(page, counter["products"][0])  # 1,000
+        _add(page, counter["products"][1])  # 1,100
+        page.get_by_test_id("checkout").click()
+        page.get_by_test_id("quick-exact").click()
+        expect(page.get_by_test_id("pay-done")).to_be_visible()
+        order = Order.objects.get(store=counter["store"])
+        page.goto(f"{counter['url']}/pos/orders/{order.public_id}/")
+        amount = page.get_by_test_id("refund-amount")
+        expect(amount).to_have_text("2,100원")
+        page.get_by_test_id("refund-mode-lines").check()
+        expect(amount).to_have_text("0원")
+        page.get_by_test_id("refund-qty-1").fill("1")
+        expect(amount).to_have_text("1,100원")
+        _shot(page, artifacts_dir, "refund-preview")
+    finally:
+        context.close()

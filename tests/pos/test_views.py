@@ -491,7 +491,8 @@ def test_shift_views_cash_move_close_and_z_report(pos_client, shift):
     assert closed["Location"] == reverse("pos:shift_report", args=[shift.pk])
     assert shift.counted_cash == 104_000 and shift.expected_cash == 105_000
     report = pos_client.get(closed["Location"]).content.decode()
-    assert 'report-difference">-1,000원' in report and "잔돈" in report
+    # the difference in words: a sign alone is easy to misread on paper
+    assert 'report-difference">부족 1,000원' in report and "잔돈" in report
     assert (
         pos_client.post(reverse("pos:cash_move"), {"kind": "IN", "amount": "1", "reason": "r"}, **HX).status_code == 409
     )

@@ -294,18 +294,27 @@ def staff_call_state(store, call: dict) -> str:
 # --- order and payment -----------------------------------------------------------------------------
 
 
+class PaymentState:
+    """Where a kiosk order stands for its customer (the JSON status poll answers these)."""
+
+    PAID = "paid"
+    FAILED = "failed"
+    PENDING = "pending"
+    AT_COUNTER = "counter"
+
+
 def payment_state(order) -> str:
-    """ "paid", "failed", "pending" (card in progress) or "counter" (to be paid at the POS)."""
+    """PAID, FAILED, PENDING (card in progress) or AT_COUNTER (to be paid at the POS)."""
     if order.status in PAID_ORDER_STATUSES:
-        return "paid"
+        return PaymentState.PAID
     if order.status in ENDED_ORDER_STATUSES:
-        return "failed"
+        return PaymentState.FAILED
     payment = payments.latest_payment(order)
     if payment is None or payment.kind not in GATEWAY_KINDS:
-        return "counter"
+        return PaymentState.AT_COUNTER
     if payment.status in FINAL_FAILURES:
-        return "failed"
-    return "pending"
+        return PaymentState.FAILED
+    return PaymentState.PENDING
 
 
 def open_card_payment(order):

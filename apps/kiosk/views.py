@@ -39,6 +39,7 @@ from .forms import AddToCartForm, ConfirmForm, LineChangeForm, ModeForm, PayForm
 
 KIOSK = Device.Kind.KIOSK
 CHANNEL = screens.CHANNEL
+PAID, FAILED = screens.PaymentState.PAID, screens.PaymentState.FAILED
 # The client-side event every live region of an open screen refreshes itself on (kiosk.js).
 MENU_CHANGED_EVENT = "kiosk:menu-changed"
 
@@ -344,9 +345,9 @@ def _own_order(request, public_id: str):
 def order_processing(request, public_id: str):
     order = _own_order(request, public_id)
     state = screens.payment_state(order)
-    if state == "paid":
+    if state == PAID:
         return redirect("kiosk:order_done", public_id=order.public_id)
-    if state == "failed":
+    if state == FAILED:
         return redirect("kiosk:order_failed", public_id=order.public_id)
     return render(request, "kiosk/processing.html", screens.order_context(request, order))
 
@@ -360,8 +361,8 @@ def order_status(request, public_id: str):
     order = _own_order(request, public_id)
     state = screens.payment_state(order)
     redirect_to = {
-        "paid": reverse("kiosk:order_done", args=[order.public_id]),
-        "failed": reverse("kiosk:order_failed", args=[order.public_id]),
+        PAID: reverse("kiosk:order_done", args=[order.public_id]),
+        FAILED: reverse("kiosk:order_failed", args=[order.public_id]),
     }.get(state)
     if request.htmx:
         return HttpResponseClientRedirect(redirect_to) if redirect_to else HttpResponse(status=204)
@@ -380,7 +381,7 @@ def order_failed(request, public_id: str):
     form (sent at once by kiosk.js, or by a touch without JavaScript) POSTs, and the POST gives
     the cart back."""
     order = _own_order(request, public_id)
-    if screens.payment_state(order) == "paid":
+    if screens.payment_state(order) == PAID:
         return redirect("kiosk:order_done", public_id=order.public_id)
     if request.method == "GET":
         return render(request, "kiosk/failed.html", screens.order_context(request, order))
@@ -398,9 +399,9 @@ def order_failed(request, public_id: str):
 def order_done(request, public_id: str):
     order = _own_order(request, public_id)
     state = screens.payment_state(order)
-    if state == "pending":
+    if state == screens.PaymentState.PENDING:
         return redirect("kiosk:order_processing", public_id=order.public_id)
-    if state == "failed":
+    if state == FAILED:
         return redirect("kiosk:order_failed", public_id=order.public_id)
     # The order is finished for this customer; the next tap starts from nothing. Their modes (large
     # text, high contrast, low reach, voice) still apply to this last screen with their number.
@@ -409,7 +410,7 @@ def order_done(request, public_id: str):
     context["receipt_url"] = request.build_absolute_uri(
         reverse("kiosk:receipt", args=[order.store_id, order.public_id])
     )
-    context["pay_at_counter"] = state == "counter"
+    context["pay_at_counter"] = state == screens.PaymentState.AT_COUNTER
     return render(request, "kiosk/done.html", context)
 
 

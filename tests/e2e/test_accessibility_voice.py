@@ -132,11 +132,11 @@ def test_voice_speaks_english_on_an_english_page(browser, live_server, cafe):
         americano = page.get_by_test_id(f"product-{cafe['americano'].product.pk}").get_by_role("link")
         expect(americano).to_contain_text("Americano")
         americano.focus()
-        expect_said(page, "^Americano, 4,500원$")
+        expect_said(page, "^Americano, ₩4,500$")
         americano.click()
         page.get_by_test_id("add-to-cart").click()
         page.get_by_test_id("go-cart").click()
-        expect_said(page, "^Total 4,500원$")
+        expect_said(page, "^Total ₩4,500$")
         langs = {entry["lang"] for entry in spoken(page) if "text" in entry}
         assert langs == {"en"}, langs
     finally:

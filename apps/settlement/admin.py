@@ -93,7 +93,8 @@ class SettlementAdmin(OwnerScopedAdmin):
         def index(request):
             if not self.has_view_permission(request):
                 raise PermissionDenied
-            return admin_views.store_index(request, self._context(request), stores_for_owner(request.user))
+            stores = list(stores_for_owner(request.user).order_by("name", "pk"))
+            return admin_views.store_index(request, self._context(request), stores)
 
         return [
             path("reports/", self.admin_site.admin_view(index), name="settlement_reports"),

@@ -28,6 +28,9 @@ def _csv_response(body: str, filename: str) -> HttpResponse:
 
 
 def store_index(request, context: dict, stores):
+    # One click from anywhere: an owner with one store goes straight to its report.
+    if len(stores) == 1:
+        return redirect("admin:settlement_dashboard", store_id=stores[0].pk)
     return render(request, "admin/settlement/store_index.html", {**context, "stores": stores})
 
 

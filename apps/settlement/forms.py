@@ -6,21 +6,52 @@ from django.utils.translation import gettext_lazy as _
 from .selectors import PERIODS
 from .services import MAX_BUILD_DAYS
 
+# Words an owner (or an old bookmark) may type for a period: all mean the same report.
+PERIOD_ALIASES = {
+    "day": "daily",
+    "week": "weekly",
+    "month": "monthly",
+    "일별": "daily",
+    "주별": "weekly",
+    "월별": "monthly",
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
 
 class ProductSalesForm(forms.Form):
     period = forms.ChoiceField(
         label=_("기간"),
         choices=[("daily", _("일별")), ("weekly", _("주별(월~일)")), ("monthly", _("월별"))],
         required=False,
+        error_messages={"invalid_choice": _("기간은 일별, 주별(월~일), 월별 중 하나를 고르세요.")},
     )
-    date = forms.DateField(label=_("기준일"), required=False)
+    date = forms.DateField(
+        label=_("기준일"),
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": _("기준일은 2026-11-30처럼 연-월-일로 입력하세요.")},
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and data.get("period") in PERIOD_ALIASES:
+            data = data.copy()
+            data["period"] = PERIOD_ALIASES[data["period"]]
+        super().__init__(data, *args, **kwargs)
 
     def clean_period(self) -> str:
         return self.cleaned_data.get("period") or PERIODS[0]
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("영업일"), required=False)
+    date = forms.DateField(
+        label=_("영업일"),
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": _("영업일은 2026-11-30처럼 연-월-일로 입력하세요.")},
+    )
 
 
 class RebuildForm(forms.Form):

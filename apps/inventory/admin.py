@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from apps.catalog.admin import ProductAdmin
 from apps.catalog.models import Product
 from apps.core.errors import DomainError
+from apps.core.fields import WonField
 from apps.core.korean import with_particle
 from apps.core.money import format_won
 from apps.stores.admin_base import OwnerScopedAdmin
@@ -285,10 +286,9 @@ class ProductWithListingsForm(ProductAdmin.form):
             attrs[f"sell_in_{store.pk}"] = forms.BooleanField(
                 label=_("%(store)s에서 판매") % {"store": store.name}, required=False
             )
-            attrs[f"price_in_{store.pk}"] = forms.IntegerField(
+            attrs[f"price_in_{store.pk}"] = WonField(
                 label=_("%(store)s 가격(원)") % {"store": store.name},
                 required=False,
-                min_value=0,
                 max_value=100_000_000,
                 help_text=_("비워 두면 기본 가격으로 팝니다."),
             )

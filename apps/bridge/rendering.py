@@ -111,12 +111,13 @@ def _head(doc: Document, data: dict) -> None:
 
 
 def _lines(doc: Document, data: dict) -> None:
+    # As the HTML receipt: the name with its options, then unit price (options included) × quantity = total.
     for line in data.get("lines", []):
-        name = line["name"] + (f" ({_('면세')})" if line.get("tax_free") else "")
+        options = [option["name"] for option in line.get("options", [])]
+        name = line["name"] + (f"({', '.join(options)})" if options else "")
+        name += f" [{_('면세')}]" if line.get("tax_free") else ""
         doc.line(clip(name, doc.columns))
-        doc.pair(f"  {won(line['unit_price'])} × {line['quantity']}", won(line["gross_amount"]))
-        for option in line.get("options", []):
-            doc.pair(f"  + {option['name']}", won(option["price"]) if option.get("price") else "")
+        doc.pair(f"  {won(line['unit_price'])} × {line['quantity']} =", won(line["gross_amount"]))
         for discount in line.get("discounts", []):
             doc.pair(f"  {discount['name']}", f"-{won(discount['amount'])}")
 

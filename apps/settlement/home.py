@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from apps.inventory.models import StoreProduct
 from apps.orders.models import Order, OrderStatus
-from apps.payments.models import Payment, PaymentStatus, Shift
+from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Shift
 from apps.payments.selectors import refunds_needing_attention
 from apps.stores.business_day import business_date_for
-from apps.stores.models import Store
+from apps.stores.models import Device, Store
 
 from . import facts as f
 from .models import average_ticket
@@ -81,8 +81,23 @@ class StoreToday:
 
 
 @dataclass
+class SetupSteps:
+    """What a new owner still has to do before a customer can order: products listed in a store,
+    a way to pay, a paired POS or kiosk."""
+
+    has_listing: bool = True
+    has_payment_method: bool = True
+    has_device: bool = True
+
+    @property
+    def done(self) -> bool:
+        return self.has_listing and self.has_payment_method and self.has_device
+
+
+@dataclass
 class HomeToday:
     stores: list[StoreToday]
+    setup: SetupSteps = field(default_factory=SetupSteps)
 
     @property
     def order_count(self) -> int:
@@ -145,7 +160,12 @@ def home_today(stores, now: datetime | None = None) -> HomeToday:
         rows[item["store_id"]].open_shifts = item["n"]
     _attention(rows, ids, by_day)
     _low_stock(rows, ids)
-    return HomeToday(list(rows.values()))
+    setup = SetupSteps(
+        has_listing=StoreProduct.objects.filter(store_id__in=ids, is_listed=True).exists(),
+        has_payment_method=PaymentMethod.objects.filter(store_id__in=ids, is_active=True).exists(),
+        has_device=Device.objects.filter(store_id__in=ids, revoked_at__isnull=True).exists(),
+    )
+    return HomeToday(list(rows.values()), setup)
 
 
 def _sales(rows: dict[int, StoreToday], ids: list[int], day: date) -> None:

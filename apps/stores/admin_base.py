@@ -127,6 +127,25 @@ class OwnerScopedAdminSite(admin.AdminSite):
         # module sits low in the layers and may not import them.
         self.home_hooks: list = []
 
+    # The owner's sections in the order a shop is run, not alphabetically; others follow.
+    APP_ORDER = (
+        "stores",
+        "catalog",
+        "inventory",
+        "discounts",
+        "orders",
+        "payments",
+        "settlement",
+        "tables",
+        "kitchen",
+        "bridge",
+    )
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        rank = {label: i for i, label in enumerate(self.APP_ORDER)}
+        return sorted(apps, key=lambda app: (rank.get(app["app_label"], len(rank)), str(app["name"])))
+
     def index(self, request, extra_context=None):
         context = {}
         for hook in self.home_hooks:

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from apps.inventory.models import StoreProduct
 from apps.payments.models import Payment, PaymentMethod, PaymentStatus
-from tests.factories import OwnerFactory, StoreFactory, StoreMemberFactory
+from tests.factories import DeviceFactory, OwnerFactory, StoreFactory, StoreMemberFactory
 from tests.settlement import factories as fx
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +117,18 @@ def test_an_owner_without_a_store_is_offered_to_add_one(client, owner):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert reverse("admin:stores_store_add") in response.content.decode()
+
+
+def test_a_new_store_shows_what_is_left_before_a_customer_can_order(client, owner):
+    # given a store with nothing yet
+    store = StoreFactory(owner=owner, name="새 매장")
+    html = client.get(reverse("admin:index")).content.decode()
+    # then the home lists the three steps, each a link to its form
+    assert 'data-testid="setup-steps"' in html
+    for name in ("catalog_product_add", "payments_paymentmethod_add", "stores_device_add"):
+        assert reverse(f"admin:{name}") in html
+    # and once a product is listed, a way to pay exists and a device is added, the steps are gone
+    StoreProduct.objects.create(store=store, product=fx.product(store))
+    fx.method(store)
+    DeviceFactory(store=store, kind="KIOSK")
+    assert 'data-testid="setup-steps"' not in client.get(reverse("admin:index")).content.decode()

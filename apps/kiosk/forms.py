@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.fields import QuantityField
 from apps.orders.models import ServiceType
 
+from .services import LineAction
 from .session import MODES
 
 MAX_LINE_QTY = 20
@@ -34,7 +35,9 @@ class AddToCartForm(forms.Form):
 
 
 class LineChangeForm(forms.Form):
-    action = forms.ChoiceField(choices=[("inc", "+"), ("dec", "-"), ("remove", "x"), ("set", "=")])
+    action = forms.ChoiceField(
+        choices=[(LineAction.INC, "+"), (LineAction.DEC, "-"), (LineAction.REMOVE, "x"), (LineAction.SET, "=")]
+    )
     qty = QuantityField(
         min_value=1,
         max_value=MAX_LINE_QTY,
@@ -45,7 +48,7 @@ class LineChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("action") == "set" and not data.get("qty"):
+        if data.get("action") == LineAction.SET and not data.get("qty"):
             raise forms.ValidationError(_("수량을 입력해 주세요."))
         return data
 

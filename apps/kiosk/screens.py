@@ -168,10 +168,6 @@ def cart_line(cart, line_id: str) -> dict | None:
     return next((line for line in cart.lines if line.get("lineId") == line_id), None)
 
 
-def line_qty(line: dict) -> int:
-    return int(line.get("qty") or 0)
-
-
 def _localized_line(line, listing) -> dict:
     """A priced cart line as the customer reads it: names in their language (the cart keeps the
     Korean ones), and whether it can still be ordered."""

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.carts import services as carts
+from apps.carts.cart import Cart
 from apps.carts.services import CartState
-from apps.core.errors import DomainError
+from apps.core.errors import Conflict, DomainError, NotFound
 from apps.orders import services as orders
 from apps.orders.models import Order, OrderStatus
 from apps.payments import services as payments
@@ -23,11 +24,62 @@ from . import screens
 __all__ = [
     "CardNotStarted",
     "CheckoutStarted",
+    "cart_abandon_current",
+    "cart_line_change",
     "cart_unavailable_remove",
     "checkout_start",
+    "customer_start",
     "order_cart_return",
     "staff_call_raise",
 ]
+
+
+def cart_abandon_current(cart_id: str | None, *, device: Device) -> None:
+    """Give up the customer's cart, if any. A cart already in CHECKOUT belongs to a placed order
+    (the expiry task or the POS settles it), so it is left alone."""
+    if not cart_id:
+        return
+    try:
+        cart = carts.cart_get(cart_id, device=device)
+        if cart.state == CartState.ACTIVE:
+            carts.cart_abandon(cart_id, device=device)
+    except DomainError:
+        pass  # gone already (TTL) or moved on: nothing to abandon
+
+
+def customer_start(device: Device, *, previous_cart_id: str | None, service_type: str) -> Cart:
+    """A new customer chose dine-in or takeout: the previous customer's cart is given up and a
+    new one starts with the service type."""
+    cart_abandon_current(previous_cart_id, device=device)
+    cart = carts.cart_create(store=device.store, device=device, channel=screens.CHANNEL)
+    return carts.cart_update_meta(cart.id, device=device, service_type=service_type)
+
+
+class LineAction:
+    INC = "inc"
+    DEC = "dec"
+    REMOVE = "remove"
+    SET = "set"
+
+    ALL = (INC, DEC, REMOVE, SET)
+
+
+def cart_line_change(cart: Cart, line_id: str, *, device: Device, action: str, qty: int | None = None) -> Cart:
+    """The cart screen's + / − / 삭제 (and a typed quantity) on one line; − on the last one removes
+    it. A line that can no longer be ordered can only shrink: its + is refused here too, not just
+    greyed out on the screen."""
+    line = next((line for line in cart.lines if line.get("lineId") == line_id), None)
+    if line is None:
+        raise NotFound("LINE_NOT_FOUND", _("장바구니에 그 상품 줄이 없습니다."))
+    current = int(line.get("qty") or 0)
+    if action == LineAction.REMOVE or (action == LineAction.DEC and current <= 1):
+        return carts.cart_line_remove(cart.id, line_id, device=device)
+    new_qty = {LineAction.INC: current + 1, LineAction.DEC: current - 1, LineAction.SET: qty}[action]
+    if new_qty is not None and new_qty > current:
+        view = screens.cart_view_model(cart, store=device.store)
+        if any(item["line_id"] == line_id and not item["available"] for item in view["lines"]):
+            raise Conflict("LINE_UNAVAILABLE", _("지금 주문할 수 없는 상품이라 더 담을 수 없습니다."))
+    return carts.cart_line_update(cart.id, line_id, device=device, qty=new_qty)
 
 
 class CardNotStarted(DomainError):

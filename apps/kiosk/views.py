@@ -19,7 +19,6 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from apps.carts import selectors as cart_selectors
 from apps.carts import services as carts
-from apps.carts.services import CartState
 from apps.core.api import api_view, json_response
 from apps.core.errors import DomainError, NotFound
 from apps.core.fields import path_id, path_token
@@ -116,9 +115,11 @@ def start(request):
     form = ServiceTypeForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            _abandon_current(request)
-            cart = carts.cart_create(store=request.device.store, device=request.device, channel=CHANNEL)
-            carts.cart_update_meta(cart.id, device=request.device, service_type=form.cleaned_data["service_type"])
+            cart = kiosk_services.customer_start(
+                request.device,
+                previous_cart_id=kiosk_session.cart_id(request),
+                service_type=form.cleaned_data["service_type"],
+            )
             kiosk_session.set_cart_id(request, cart.id)
             return redirect("kiosk:menu")
         messages.error(request, _("매장에서 드실지, 포장하실지 선택해 주세요."))
@@ -126,25 +127,11 @@ def start(request):
     return render(request, "kiosk/start.html", screens.base_context(request, screen="start"))
 
 
-def _abandon_current(request) -> None:
-    """Give up the current customer's cart, if any. A cart already in CHECKOUT belongs to a placed
-    order (the expiry task or the POS settles it), so it is left alone."""
-    cart_id = kiosk_session.cart_id(request)
-    if cart_id:
-        try:
-            cart = carts.cart_get(cart_id, device=request.device)
-            if cart.state == CartState.ACTIVE:
-                carts.cart_abandon(cart_id, device=request.device)
-        except DomainError:
-            pass  # gone already (TTL) or moved on: nothing to abandon
-    kiosk_session.forget_cart(request)
-
-
 @require_POST
 @device_required(KIOSK)
 def reset(request):
     """Idle timeout or "처음으로": abandon the cart and show the welcome screen to the next customer."""
-    _abandon_current(request)
+    kiosk_services.cart_abandon_current(kiosk_session.cart_id(request), device=request.device)
     kiosk_session.forget_everything(request)
     return redirect("kiosk:welcome")
 
@@ -252,21 +239,17 @@ def cart_remove_unavailable(request):
 @with_cart
 def cart_line(request, line_id: str):
     cart = _require_cart(request)
-    line = screens.cart_line(cart, path_token(line_id, code="LINE_NOT_FOUND"))
-    if line is None:
+    line_id = path_token(line_id, code="LINE_NOT_FOUND")
+    if screens.cart_line(cart, line_id) is None:
         raise Http404
     form = LineChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("수량을 바꿀 수 없습니다. 다시 눌러 주세요."))
         return render(request, "kiosk/cart.html", screens.cart_context(request, cart), status=400)
-    action = form.cleaned_data["action"]
-    qty = screens.line_qty(line)
     try:
-        if action == "remove" or (action == "dec" and qty <= 1):
-            carts.cart_line_remove(cart.id, line_id, device=request.device)
-        else:
-            new_qty = {"inc": qty + 1, "dec": qty - 1, "set": form.cleaned_data.get("qty")}[action]
-            carts.cart_line_update(cart.id, line_id, device=request.device, qty=new_qty)
+        kiosk_services.cart_line_change(
+            cart, line_id, device=request.device, action=form.cleaned_data["action"], qty=form.cleaned_data.get("qty")
+        )
     except DomainError as err:
         if err.status == 404:
             raise

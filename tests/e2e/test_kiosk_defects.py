@@ -92,6 +92,7 @@ def test_an_item_sold_out_while_in_the_cart_is_marked_there_and_never_reaches_pa
     expect(americano_line.get_by_test_id("line-inc")).to_be_disabled()
     expect(page.get_by_test_id("go-pay")).to_have_count(0)
     expect(page.get_by_test_id("cart-unavailable")).to_contain_text("주문할 수 없는 상품")
+    assert_touch_targets(page, minimum=44)
     shot(page, artifacts_dir, "810-cart-sold-out")
 
     # the payment screen cannot be reached by its address either

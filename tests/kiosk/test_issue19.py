@@ -81,6 +81,23 @@ def test_the_payment_screen_is_never_reached_with_a_sold_out_line(
     assert cart_of(sold_out_in_cart, kiosk_device).lines == before.lines
 
 
+def test_plus_on_a_sold_out_line_is_refused_by_the_server_too(sold_out_in_cart, americano, kiosk_device):
+    def lines():
+        return {line["lineId"]: line for line in cart_of(sold_out_in_cart, kiosk_device).lines}
+
+    line_id = next(key for key, line in lines().items() if line["productId"] == americano.product.pk)
+    url = reverse("kiosk:cart_line", args=[line_id])
+
+    response = sold_out_in_cart.post(url, {"action": "inc"})
+
+    assert response.status_code == 409
+    assert "더 담을 수 없습니다" in response.content.decode()
+    assert lines()[line_id]["qty"] == 1
+    # − and 삭제 still work on it
+    assert sold_out_in_cart.post(url, {"action": "dec"}).status_code == 302
+    assert line_id not in lines()
+
+
 def test_one_touch_removes_every_line_that_cannot_be_ordered(sold_out_in_cart, latte, kiosk_device):
     response = sold_out_in_cart.post(reverse("kiosk:cart_remove_unavailable"))
 

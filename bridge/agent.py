@@ -20,6 +20,7 @@ logger = logging.getLogger("bridge")
 
 STATUS_EVERY_SECONDS = 10.0
 MAX_BACKOFF_SECONDS = 5.0
+MIN_POLL_SECONDS = 1.0
 
 
 class Agent:
@@ -49,15 +50,26 @@ class Agent:
         backoff = 0.5
         polls = 0
         while not self.stopped and (max_polls is None or polls < max_polls):
+            started = time.monotonic()
             try:
                 self._refresh_config()
-                self.poll_once()
+                busy = self.poll_once()
                 backoff = 0.5
+                if not busy and time.monotonic() - started < MIN_POLL_SECONDS:
+                    # The server answered at once with nothing (its long-poll is turned off):
+                    # do not hammer it.
+                    time.sleep(MIN_POLL_SECONDS)
             except Revoked:
                 logger.error("the server refused this bridge's token (revoked?): pair it again")
                 return 3
             except ServerError as err:
                 logger.warning("server unreachable (%s): retrying in %.1f s", err, backoff)
+                time.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+            except Exception:
+                # A refused acknowledgement, a malformed job: log it and go on polling. What was not
+                # acknowledged comes back; an approval left unfinished is reported and net-cancelled.
+                logger.exception("poll failed: retrying in %.1f s", backoff)
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
             polls += 1
@@ -72,7 +84,8 @@ class Agent:
             self.statuses[printer_id] = printers.status(printer["transport"], printer["address"])
         self.status_checked_at = time.monotonic()
 
-    def poll_once(self) -> None:
+    def poll_once(self) -> bool:
+        """One poll and its jobs; True when there were jobs."""
         interrupted = self.journal.interrupted()
         reported = [{"id": pid, "status": status} for pid, status in self.statuses.items()]
         answer = self.client.poll(wait=self.wait, printers=reported, interrupted=interrupted)
@@ -88,6 +101,7 @@ class Agent:
                 continue  # keep the order: the jobs after a failed one wait for the next round
             if not self.run_print_job(job):
                 failed_printers.add(printer_id)
+        return bool(answer.get("terminalJobs") or answer.get("printJobs"))
 
     # --- printing -------------------------------------------------------------------------------
 
@@ -122,9 +136,21 @@ class Agent:
             result = self._approve(driver, job)
         else:
             result = self._net_cancel(driver, job)
-        self.client.terminal_result(job_id, result)
+        self._send_result(job_id, result)
         if job["kind"] == "APPROVE":
             self.journal.record("terminal-finished", job_id)
+
+    def _send_result(self, job_id: int, result: dict, *, tries: int = 5) -> None:
+        # The card may be charged: try hard to tell the server before giving up (an approval whose
+        # answer never arrives is net-cancelled, and the customer has to pay again).
+        for attempt in range(tries):
+            try:
+                self.client.terminal_result(job_id, result)
+                return
+            except ServerError:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(min(2**attempt * 0.5, MAX_BACKOFF_SECONDS))
 
     def _approve(self, driver, job: dict) -> dict:
         reference, amount = job["reference"], job["amount"]

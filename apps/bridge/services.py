@@ -365,14 +365,17 @@ def bridge_poll(
         else:
             TerminalJob.objects.filter(pk=job.pk, status=J.SENT).update(status=J.QUEUED, updated_at=poll_started)
     deadline = time.monotonic() + max(0.0, min(wait, setting("BRIDGE_LONG_POLL_SECONDS")))
+    recorded = time.monotonic()
     while True:
         terminal_jobs = _hand_out_terminal_jobs(bridge)
         print_jobs = _hand_out_print_jobs(bridge, poll_started)
         if print_jobs or terminal_jobs or time.monotonic() >= deadline:
             break
         time.sleep(0.5)
-        if int(time.monotonic() * 2) % 10 == 0:  # keep "online" true during a long wait
+        # A bridge waiting in a poll is online: say so now and then, not only when the poll began.
+        if time.monotonic() - recorded >= 5:
             _record_poll(bridge, {})
+            recorded = time.monotonic()
     _record_poll(bridge, {})
     return print_jobs, terminal_jobs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from apps.stores import staff_calls
 
 from . import session as kiosk_session
 
+HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 PAID_ORDER_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 ENDED_ORDER_STATUSES = (OrderStatus.CANCELED, OrderStatus.EXPIRED)
 RECOMMENDED = "recommended"
@@ -148,8 +150,8 @@ def product_context(request, cart, item, version: str, form) -> dict:
         "price": price_preview(item, selected, qty),
         "menu_version": version,
         "summary": cart_summary(cart, store=request.device.store),
-        # The product's description is written in Korean only: an English screen leaves it out.
-        "description": "" if is_english() else item.description,
+        # Descriptions have no English field: an English screen shows one only if it has no Korean.
+        "description": "" if is_english() and HANGUL.search(item.description) else item.description,
     }
 
 

@@ -433,9 +433,30 @@
 
   // After every htmx swap inside the kiosk (a category tab), focus the new content so the keypad
   // and the screen reader continue from there. Messages (#messages) announce themselves instead.
+  // Swaps nobody asked for (the cart redrawn because the menu changed, the pollers) must not move
+  // the keypad user's focus: it stays on the same control of the same line if that is still there.
+  function isBackground(event) {
+    var source = event.detail && event.detail.elt;
+    return !!(source && source.hasAttribute && source.hasAttribute("data-background-refresh"));
+  }
+  var backgroundFocus = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!isBackground(event)) return;
+    var source = event.detail.elt;
+    backgroundFocus = source.contains(document.activeElement) ? lineScoped(document.activeElement) : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!isBackground(event) || !backgroundFocus) return;
+    var same = document.querySelector(backgroundFocus);
+    backgroundFocus = null;
+    if (same && !same.disabled) same.focus({ preventScroll: true });
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var region = event.target;
-    if (!region || !region.closest) return;
+    if (!region || !region.closest || isBackground(event)) return;
     if (region.closest("#kiosk-app")) {
       focusRegion(region);
     } else if (region.id === "messages") {

@@ -179,6 +179,13 @@ def test_an_english_product_screen_leaves_out_the_korean_description(started, la
     assert "부드러운 우유" not in html
     assert "₩5,000" in html
 
+    # a description the owner wrote without Korean reads fine in English and is kept
+    latte.product.description = "Oat milk on request"
+    latte.product.save()
+    with translation.override("en"):
+        html = started.get(reverse("kiosk:product", args=[latte.product.pk])).content.decode()
+    assert "Oat milk on request" in html
+
 
 # --- options --------------------------------------------------------------------------------------
 

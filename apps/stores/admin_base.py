@@ -8,6 +8,9 @@ would tell that it exists). Superusers see everything.
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import wraps
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
@@ -15,6 +18,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path, u
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -141,6 +145,25 @@ class OwnerScopedAdminSite(admin.AdminSite):
         "bridge",
     )
 
+    def admin_view(self, view, cacheable=False):
+        """Every admin page in the owner's stores' timezone (when they share one): times of
+        orders, payments and the ledger read as the shop's clock, not the server's."""
+        wrapped = super().admin_view(view, cacheable)
+
+        @wraps(wrapped)
+        def in_store_timezone(request, *args, **kwargs):
+            zone = _owner_timezone(request)
+            if zone is None:
+                return wrapped(request, *args, **kwargs)
+            with timezone.override(zone):
+                response = wrapped(request, *args, **kwargs)
+                # A TemplateResponse renders after the view returns: render it inside the zone.
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+            return response
+
+        return in_store_timezone
+
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
         rank = {label: i for i, label in enumerate(self.APP_ORDER)}
@@ -155,6 +178,22 @@ class OwnerScopedAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = owner_scoped_admin_class(admin_class or admin.ModelAdmin)
         super().register(model_or_iterable, admin_class, **options)
+
+
+def _owner_timezone(request) -> zoneinfo.ZoneInfo | None:
+    """The one timezone of the owner's stores, or None (several zones, none, or not an owner)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return None
+    from .models import Store
+
+    zones = set(Store.objects.filter(owner=user).values_list("timezone", flat=True).distinct())
+    if len(zones) != 1:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(zones.pop())
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class OwnerScopedAdmin(OwnerScopedChoicesMixin, OwnerScopedObjectsMixin, admin.ModelAdmin):

@@ -28,7 +28,8 @@ def _safely(what: str, call) -> None:
 
 
 def _on_paid(sender, order: Order, **kwargs) -> None:
-    _safely("a receipt", lambda: services.receipt_queue(order))
+    if services.paid_at_counter(order):
+        _safely("a receipt", lambda: services.receipt_queue(order))
 
 
 def _on_ticket_saved(sender, instance: Ticket, created: bool, **kwargs) -> None:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
+from apps.discounts.models import Channel
 from apps.kitchen.models import Ticket
 from apps.orders.models import Order
 from apps.payments import selectors as payment_selectors
@@ -209,6 +210,16 @@ def print_job_queue(
 def _paid_cash(order: Order) -> bool:
     return Payment.objects.filter(
         order=order, kind=PaymentMethod.Kind.CASH, status__in=list(COMPLETED_PAYMENTS)
+    ).exists()
+
+
+def paid_at_counter(order: Order) -> bool:
+    """Sold at the POS, or paid there (a table's tab): the counter's printer prints its receipt. A
+    kiosk or phone order shows its digital receipt instead; the POS can still print it."""
+    if order.channel == Channel.POS:
+        return True
+    return Payment.objects.filter(
+        order=order, status__in=list(COMPLETED_PAYMENTS), device__kind=Device.Kind.POS
     ).exists()
 
 
@@ -405,16 +416,17 @@ def terminal_charge_start(
     """Send (part of) an order's amount to a card terminal: an IN_PROGRESS payment and its APPROVE job."""
     if terminal.store_id != order.store_id or not terminal.is_active:
         raise NotFound("TERMINAL_NOT_FOUND", _("카드 단말기를 찾을 수 없습니다."))
-    payment = terminal_payments.terminal_payment_start(
-        order, method, amount=amount, member=member, device=device, channel=order.channel
-    )
-    return TerminalJob.objects.create(
-        store_id=order.store_id,
-        terminal=terminal,
-        kind=TerminalJob.Kind.APPROVE,
-        payment=payment,
-        amount=payment.amount,
-    )
+    with transaction.atomic():  # never an in-progress payment without the job that settles it
+        payment = terminal_payments.terminal_payment_start(
+            order, method, amount=amount, member=member, device=device, channel=order.channel
+        )
+        return TerminalJob.objects.create(
+            store_id=order.store_id,
+            terminal=terminal,
+            kind=TerminalJob.Kind.APPROVE,
+            payment=payment,
+            amount=payment.amount,
+        )
 
 
 def _net_cancel_queue(approval: TerminalJob) -> TerminalJob:

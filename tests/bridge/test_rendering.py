@@ -4,8 +4,11 @@ import pytest
 
 from apps.bridge import rendering, services
 from apps.bridge.models import Printer, PrintJob
+from apps.discounts.models import Channel
 from apps.kitchen.models import Ticket
+from apps.orders.models import Order
 from apps.payments import services as payment_services
+from tests.factories import DeviceFactory
 from tests.kitchen.factories import StationFactory
 from tests.payments.factories import make_order
 
@@ -103,3 +106,18 @@ def test_a_character_cp949_lacks_is_replaced_not_failed(store, receipt_printer):
     job = services.bill_queue(order)
     printed = decode(rendering.render_job(job))
     assert "커피 ? 세트" in printed.text
+
+
+def test_a_kiosk_order_prints_no_receipt_at_the_counter(
+    store, cash, receipt_printer, django_capture_on_commit_callbacks
+):
+    # given a kiosk order paid at the kiosk (its receipt is the digital one behind the QR code)
+    order = make_order(store)
+    Order.objects.filter(pk=order.pk).update(channel=Channel.KIOSK)
+    order.refresh_from_db()
+    kiosk = DeviceFactory(store=store, kind="KIOSK")
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.payment_create(order, cash, device=kiosk)
+    # then nothing is queued, and the POS can still print it
+    assert not PrintJob.objects.filter(order=order).exists()
+    assert services.receipt_queue(order, reprint=True) is not None

@@ -87,8 +87,13 @@ class Order(TimeStampedModel):
         verbose_name_plural = _("주문")
         ordering = ["-created_at"]
         constraints = [
+            # A canceled order may share its number with the order that replaced it (a cart sent
+            # back to be changed keeps its number: order_place reuses it); every other order's
+            # number is unique for the store's business day.
             models.UniqueConstraint(
-                fields=["store", "business_date", "order_number"], name="order_unique_number_per_business_day"
+                fields=["store", "business_date", "order_number"],
+                condition=~models.Q(status="CANCELED"),
+                name="order_unique_number_per_business_day",
             ),
             # At most one order waits for payment per cart: the last line of defence behind the
             # per-store counter lock in order_place against two start-payment calls racing.

@@ -115,8 +115,40 @@ def _discount_snapshot(discounts) -> list[dict]:
     ]
 
 
+def _cart_orders_locked(cart_id: str) -> tuple[Order | None, list[Order]]:
+    """The cart's order waiting for payment and its canceled ones (newest first), in one locked
+    read: the canceled ones hold the number a changed order takes back (see _reusable_number)."""
+    rows = list(
+        Order.objects.select_for_update()
+        .filter(cart_id=cart_id, status__in=(S.PENDING_PAYMENT, S.CANCELED))
+        .order_by("-created_at", "-id")
+    )
+    pending = next((order for order in rows if order.status == S.PENDING_PAYMENT), None)
+    return pending, [order for order in rows if order.status == S.CANCELED]
+
+
+def _reusable_number(store: Store, business_date, canceled: list[Order]) -> int | None:
+    """The number of the cart's latest canceled order of this business day (sent back to be
+    changed: the POS's "주문 수정", or replaced after a failed payment) when no live order holds
+    it: the changed order takes it back, so changing an order does not use up numbers. Called
+    under the day's counter lock."""
+    number = next((o.order_number for o in canceled if o.business_date == business_date), None)
+    if number is None:
+        return None
+    live = Order.objects.filter(store=store, business_date=business_date, order_number=number)
+    return None if live.exclude(status=S.CANCELED).exists() else number
+
+
 def _create_order(
-    *, store: Store, device: Device, member: StoreMember | None, cart, business_date, now: datetime, counter
+    *,
+    store: Store,
+    device: Device,
+    member: StoreMember | None,
+    cart,
+    business_date,
+    now: datetime,
+    counter,
+    number: int | None = None,
 ) -> Order:
     if not cart.lines:
         raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
@@ -133,8 +165,10 @@ def _create_order(
         reference=public_id,
         member=member,
     )
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
+    if number is None:
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        number = counter.last_number
     coupon_id = None
     if context.coupon is not None and priced.coupon_status == COUPON_APPLIED:
         coupon_id = context.coupon.coupon_id
@@ -147,7 +181,7 @@ def _create_order(
         service_type=cart.meta.get("service_type") or ServiceType.TAKEOUT,
         status=S.PENDING_PAYMENT,
         business_date=business_date,
-        order_number=counter.last_number,
+        order_number=number,
         cart_id=cart.id,
         cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
         coupon_id=coupon_id,
@@ -220,7 +254,7 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
         with transaction.atomic():
             counter = _lock_counter(store, business_date)
             cart = cart_services.cart_get(cart_id, device=device)  # fresh, now that we hold the lock
-            existing = _pending_for_cart(cart.id)
+            existing, canceled = _cart_orders_locked(cart.id)
             if cart.state == CartState.CHECKOUT:
                 if existing is not None and existing.cart_version == cart.version:
                     return existing, False
@@ -239,6 +273,7 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
                     # The cart changed since that order (a failed payment gave it back): the old
                     # order gives its stock back and a new one is priced from the cart as it is.
                     _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
+                    canceled.insert(0, existing)
                 order = _create_order(
                     store=store,
                     device=device,
@@ -247,6 +282,7 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
                     business_date=business_date,
                     now=now,
                     counter=counter,
+                    number=_reusable_number(store, business_date, canceled),
                 )
     except IntegrityError:
         # Only the one-pending-order-per-cart constraint can fire here (a placement racing across

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from apps.carts import services as cart_services
-from apps.orders.models import Order
+from apps.orders.models import Order, OrderNumberCounter
 from apps.payments.models import CashMovement, Payment, Shift
 from apps.pos import state
 from apps.stores import staff_calls
@@ -391,6 +391,24 @@ def test_cancel_an_unpaid_order_gives_the_cart_back(pos_client, menu, shift, met
     order.refresh_from_db()
     assert order.status == "CANCELED"
     assert cart_of(pos_client, pos_device).lines[0]["productId"] == menu["cookie"].pk
+
+
+def test_changing_an_order_keeps_its_number(
+    pos_client, menu, shift, methods, pos_device, django_capture_on_commit_callbacks
+):
+    # given #1 on the pay screen, sent back to the cart with "주문 수정"
+    add(pos_client, menu["cookie"])
+    first, _keys, _page = checkout(pos_client)
+    with django_capture_on_commit_callbacks(execute=True):
+        pos_client.post(reverse("pos:order_cancel", args=[first.public_id]))
+    # when a line is added and the order placed again
+    add(pos_client, menu["water"])
+    changed, _keys, _page = checkout(pos_client)
+    # then it is still #1 (the old #1 stays canceled) and no number was used up
+    first.refresh_from_db()
+    assert changed.pk != first.pk and changed.order_number == first.order_number == 1
+    assert (first.status, changed.status) == ("CANCELED", "PENDING_PAYMENT")
+    assert OrderNumberCounter.objects.get(store=pos_device.store).last_number == 1
 
 
 def _paid_order(client, menu, methods):

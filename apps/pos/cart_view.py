@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
+from apps.carts.cart import CartChannel
 from apps.carts.services import Cart
 from apps.core.errors import NotFound
 from apps.discounts.pricing import SOURCE_MANUAL
@@ -22,7 +23,7 @@ def current_cart(request) -> Cart:
             cart = None
         if cart is not None and cart.is_active:
             return cart
-    cart = cart_services.cart_create(store=request.device.store, device=request.device, channel="POS")
+    cart = cart_services.cart_create(store=request.device.store, device=request.device, channel=CartChannel.POS)
     state.set_current_cart_id(request, cart.id)
     return cart
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.carts.services import MAX_NOTE, MAX_QTY
 from apps.core.fields import IdField, IdListField, QuantityField, SafeChoiceField, SafeTextField, WonField
+from apps.discounts import pricing
 from apps.payments.models import CashMovement
 from apps.payments.shifts import DENOMINATIONS, MAX_CASH_AMOUNT
 
@@ -23,8 +24,8 @@ MAX_DENOMINATION_COUNT = 100_000
 MAX_LABEL_INPUT = 200
 MAX_REASON = 200
 
-PERCENT = "PERCENT"
-AMOUNT = "AMOUNT"
+PERCENT = pricing.PERCENT
+AMOUNT = pricing.AMOUNT
 
 
 class PinForm(forms.Form):
@@ -91,6 +92,35 @@ class LineNoteForm(forms.Form):
 class CouponForm(forms.Form):
     code = SafeTextField(max_length=40, message=_("쿠폰 코드가 올바르지 않습니다."), code="COUPON_INVALID")
     remove = SafeTextField(max_length=MAX_TOKEN)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remove"):
+            data["code"] = ""  # the "해제" button: the same form, no code
+        return data
+
+
+class PollForm(forms.Form):
+    """A screen's poll carries the version it shows (a 204 while it is still current)."""
+
+    v = SafeTextField(max_length=MAX_TOKEN)
+
+
+class DiscountDialogForm(forms.Form):
+    """The discount dialog opened from a line (?line=…) or for the whole order."""
+
+    line = SafeTextField(max_length=MAX_TOKEN)
+
+
+class ReceiptQueryForm(forms.Form):
+    """?print=1 opens the receipt with the print dialog."""
+
+    print = SafeTextField(max_length=1)
+
+    def clean(self):
+        data = super().clean()
+        data["auto_print"] = data.get("print") == "1"
+        return data
 
 
 class DiscountForm(forms.Form):

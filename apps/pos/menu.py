@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from apps.carts.cart import CartChannel
 from apps.catalog.selectors import products_for_owner
 from apps.core.errors import NotFound
 from apps.inventory import selectors as inventory_selectors
@@ -19,7 +20,7 @@ def current_version(store: Store) -> str:
 
 
 def menu_context(store: Store, *, category: str = "", query: str = "") -> dict:
-    menu = inventory_selectors.menu_for_store(store, channel="POS")
+    menu = inventory_selectors.menu_for_store(store, channel=CartChannel.POS)
     query = (query or "").strip()[:50]
     tabs = []
     if menu.recommended:

@@ -18,7 +18,6 @@ from apps.carts import services as cart_services
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.core.fields import clean_or_raise, form_error
 from apps.core.htmx import render_into
-from apps.core.parsers import is_clean_text
 from apps.orders import selectors as order_selectors
 from apps.orders.models import OrderStatus
 from apps.payments import shifts as shift_services
@@ -156,7 +155,8 @@ def menu_grid(request):
 @staff_required
 def menu_poll(request):
     """204 while the menu is unchanged (htmx swaps nothing); the fresh grid once it changed."""
-    if request.GET.get("v", "") == pos_menu.current_version(request.device.store):
+    form = pos_forms.PollForm(request.GET)
+    if form.is_valid() and form.cleaned_data["v"] == pos_menu.current_version(request.device.store):
         return HttpResponse(status=204)
     return menu_grid(request)
 
@@ -270,8 +270,6 @@ def cart_clear(request):
 @domain_errors
 def cart_coupon(request):
     code = clean_or_raise(pos_forms.CouponForm(request.POST))["code"]
-    if "remove" in request.POST:
-        code = ""
     cart = cart_services.cart_update_meta(current_cart(request).id, device=request.device, coupon_code=code)
     return _cart_response(request, cart)
 
@@ -281,7 +279,8 @@ def cart_coupon(request):
 @domain_errors
 def discount_form(request):
     cart = current_cart(request)
-    context = {**cart_context(request, cart), "line_id": request.GET.get("line", ""), "section": "sell"}
+    line_id = clean_or_raise(pos_forms.DiscountDialogForm(request.GET))["line"]
+    context = {**cart_context(request, cart), "line_id": line_id, "section": "sell"}
     return page_or_partial(request, "pos/discount.html", "pos/partials/discount_dialog.html", context)
 
 
@@ -398,8 +397,10 @@ def staff_calls_poll(request):
 @require_POST
 @staff_required
 def staff_call_ack(request, call_id: str):
-    if len(call_id) > 64 or not is_clean_text(call_id):
-        raise Http404
+    try:
+        call_id = path_token(call_id, code="STAFF_CALL_NOT_FOUND")
+    except DomainError:
+        raise Http404 from None
     staff_calls.staff_call_ack(request.device.store, call_id)
     if not request.htmx:
         return redirect(request.META.get("HTTP_REFERER") or reverse("pos:home"))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.carts import services as cart_services
+from apps.carts.cart import CartChannel
 from apps.core.errors import Conflict, DomainError, Invalid
 from apps.core.fields import clean_or_raise
 from apps.core.htmx import push_url, redirect_htmx_aware
@@ -29,7 +30,7 @@ from . import split_plan, state
 from .auth import staff_required
 from .cart_view import current_cart
 from .cash import quick_cash_amounts
-from .forms import CheckoutForm, PayForm, PayKeyForm
+from .forms import CheckoutForm, PayForm, PayKeyForm, ReceiptQueryForm
 from .helpers import domain_errors, path_token
 
 PAYABLE = (OrderStatus.PENDING_PAYMENT,)
@@ -47,7 +48,7 @@ def _order(request, public_id: str) -> Order:
 def pay_context(request, order: Order, **extra) -> dict:
     payments = payment_selectors.payments_for_order(order)
     due = payment_selectors.amount_due(order) if order.status in PAYABLE else 0
-    methods = payment_selectors.methods_for_channel(request.device.store, "POS")
+    methods = payment_selectors.methods_for_channel(request.device.store, CartChannel.POS)
     forms = [{"method": m, "key": state.form_key_issue(request.device)} for m in methods] if due else []
     done = [p for p in payments if p.status in HOLDING]
     # Change is due only for the payment that produced it, at that moment: after a cash part of a
@@ -166,7 +167,7 @@ def pay(request, public_id: str):
             )
         data = clean_or_raise(PayForm(request.POST))
         method = payment_selectors.method_for_store(request.device.store, data["method_id"])
-        if not method.is_active or "POS" not in (method.channels or []):
+        if not method.is_active or CartChannel.POS not in (method.channels or []):
             raise Invalid("METHOD_NOT_OFFERED", _("POS에서 쓸 수 없는 결제 수단입니다."))
         due = payment_selectors.amount_open(order)
         if due <= 0:
@@ -230,6 +231,7 @@ def new_sale(request):
 @domain_errors
 def receipt(request, public_id: str):
     order = _order(request, public_id)
+    query = ReceiptQueryForm(request.GET)
     lines = list(order.lines.all())
     payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED]
     context = {
@@ -239,7 +241,7 @@ def receipt(request, public_id: str):
         "paid": sum(p.amount for p in payments),
         "change": sum(p.change or 0 for p in payments),
         "simulated": any(p.is_simulated for p in payments),
-        "auto_print": request.GET.get("print") == "1",
+        "auto_print": query.is_valid() and query.cleaned_data["auto_print"],
         "store": request.device.store,
         "member": request.member,
         "section": "orders",

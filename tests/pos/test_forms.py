@@ -138,3 +138,37 @@ def test_a_payment_with_a_hostile_amount_releases_its_form_key_and_pays_nothing(
     paid = pos_client.post(url, {**data, "tendered": "10,000"}, **HX)
     assert paid.status_code == 200
     assert Order.objects.get(pk=order.pk).status == "PAID"
+
+
+# --- the query strings and buttons the views used to read by hand (issue 19) ------------------------------
+
+
+def test_a_poll_with_a_hostile_version_gets_the_grid_not_a_204(pos_client, menu, shift):
+    # (a NUL never gets this far: the middleware answers 400 to it)
+    response = pos_client.get(reverse("pos:menu_poll"), {"v": "9" * 65}, **HX)
+    assert response.status_code == 200 and 'id="menu-grid"' in response.content.decode()
+
+
+def test_the_discount_dialog_refuses_a_hostile_line(pos_client, menu, shift):
+    add(pos_client, menu["cookie"])
+    response = pos_client.get(reverse("pos:discount_form"), {"line": "x" * 65}, **HX)
+    assert response.status_code == 422 and error_code(response)
+
+
+def test_the_coupon_remove_button_clears_the_code(pos_client, menu, shift, pos_device):
+    add(pos_client, menu["cookie"])
+    response = pos_client.post(reverse("pos:cart_coupon"), {"code": "WHATEVER", "remove": "1"}, **HX)
+    assert response.status_code == 200
+    assert cart_of(pos_client, pos_device).meta["coupon_code"] == ""
+
+
+def test_a_receipt_prints_itself_only_for_print_1(pos_client, menu, shift, methods):
+    add(pos_client, menu["cookie"])
+    order, keys, _page = checkout(pos_client)
+    data = {"form_key": keys[str(methods["cash"].pk)], "method_id": methods["cash"].pk}
+    pos_client.post(reverse("pos:pay_submit", args=[order.public_id]), data, **HX)
+    url = reverse("pos:receipt", args=[order.public_id])
+    assert "data-auto-print" in pos_client.get(url, {"print": "1"}).content.decode()
+    for value in ("0", "1" * 2, "x" * 65):
+        response = pos_client.get(url, {"print": value})
+        assert response.status_code == 200 and "data-auto-print" not in response.content.decode()

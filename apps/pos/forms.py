@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.carts.services import MAX_NOTE, MAX_QTY
 from apps.core.fields import IdField, IdListField, QuantityField, SafeChoiceField, SafeTextField, WonField
 from apps.discounts import pricing
+from apps.orders.tabs import MAX_GUESTS, MAX_ITEM_QTY
+from apps.orders.tabs import MAX_MEMO as MAX_TAB_MEMO
+from apps.orders.tabs import MAX_REASON as MAX_TAB_REASON
 from apps.payments.models import CashMovement
 from apps.payments.shifts import DENOMINATIONS, MAX_CASH_AMOUNT
 
@@ -328,3 +331,38 @@ class OrderSearchForm(forms.Form):
         return QuantityField(
             min_value=1, max_value=2**31 - 1, message=_("주문 번호는 숫자로 입력하세요."), code="INVALID_NUMBER"
         ).clean(raw)
+
+
+# --- tables and tabs ----------------------------------------------------------------------------------
+
+
+class TabOpenForm(forms.Form):
+    guests = QuantityField(
+        min_value=1, max_value=MAX_GUESTS, message=_("손님 수는 1~99명이어야 합니다."), code="INVALID_GUESTS"
+    )
+
+
+class RoundMemoForm(forms.Form):
+    memo = SafeTextField(max_length=MAX_TAB_MEMO, message=_("메모는 200자 이하로 입력하세요."), code="INVALID_MEMO")
+
+
+class VoidForm(forms.Form):
+    """A void of a sent line: a manager's PIN, how many, and why."""
+
+    pin = SafeTextField(
+        max_length=MAX_PIN, required=True, message=_("매니저 PIN이 필요합니다."), code="MANAGER_PIN_REQUIRED"
+    )
+    qty = QuantityField(
+        min_value=1, max_value=MAX_ITEM_QTY, message=_("수량은 1~99 사이여야 합니다."), code="INVALID_QUANTITY"
+    )
+    reason = SafeTextField(
+        max_length=MAX_TAB_REASON, required=True, message=_("취소 사유를 입력하세요."), code="VOID_REASON_REQUIRED"
+    )
+
+
+class TableMoveForm(forms.Form):
+    to_table = IdField(message=_("테이블을 찾을 수 없습니다."), code="TABLE_NOT_FOUND")
+
+
+class TableMergeForm(forms.Form):
+    from_table = IdField(message=_("테이블을 찾을 수 없습니다."), code="TABLE_NOT_FOUND")

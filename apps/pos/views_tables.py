@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.errors import DomainError, Invalid
-from apps.core.parsers import parse_id, parse_quantity, parse_text
+from apps.core.fields import clean_or_raise
+from apps.core.parsers import parse_id, parse_quantity
 from apps.orders import selectors as order_selectors
 from apps.orders import tabs as tab_services
 from apps.orders.models import OrderStatus
@@ -27,6 +28,7 @@ from apps.tables.versions import floor_version
 
 from . import split_plan
 from .auth import staff_required
+from .forms import PollForm, RoundMemoForm, TableMergeForm, TableMoveForm, TabOpenForm, VoidForm
 from .helpers import domain_errors, manager_approval, page_or_partial, redirect_after_post
 from .menu import menu_context
 
@@ -84,7 +86,8 @@ def floor(request):
 @staff_required
 def floor_poll(request):
     """204 while the floor version is unchanged (nothing to swap), else the redrawn grid."""
-    if request.GET.get("v", "") == floor_version(request.device.store_id):
+    poll = PollForm(request.GET)
+    if poll.is_valid() and poll.cleaned_data["v"] == floor_version(request.device.store_id):
         return HttpResponse(status=204)
     return render(request, "pos/tables/partials/floor_grid.html", _floor_context(request))
 
@@ -97,7 +100,7 @@ def floor_poll(request):
 @domain_errors
 def tab_open(request, table_id: int):
     table = _table(request, table_id)
-    guests = parse_quantity(request.POST.get("guests"), "guests", max=tab_services.MAX_GUESTS, code="INVALID_GUESTS")
+    guests = clean_or_raise(TabOpenForm(request.POST))["guests"]
     tab_services.tab_open(table, guests=guests, device=request.device, member=request.member)
     return redirect_after_post(request, _tab_url(table))
 
@@ -157,7 +160,7 @@ def _round_items(post) -> list[dict]:
 def round_add(request, table_id: int):
     table = _table(request, table_id)
     tab = _tab(request, table)
-    memo = parse_text(request.POST.get("memo"), "memo", max_length=tab_services.MAX_MEMO, required=False)
+    memo = clean_or_raise(RoundMemoForm(request.POST))["memo"]
     tab_services.tab_round_add(tab, _round_items(request.POST), device=request.device, member=request.member, memo=memo)
     return redirect_after_post(request, _tab_url(table))
 
@@ -168,15 +171,14 @@ def round_add(request, table_id: int):
 def line_void(request, table_id: int, line_id: int):
     table = _table(request, table_id)
     tab = _tab(request, table)
-    pin = request.POST.get("pin") or ""
-    if not isinstance(pin, str) or not pin.strip():
+    form = VoidForm(request.POST)
+    if not form.is_valid() and "pin" in form.errors:
         raise DomainError("MANAGER_PIN_REQUIRED", _("매니저 PIN이 필요합니다."), status=403)
-    approver = manager_approval(request, pin.strip())
-    qty = parse_quantity(request.POST.get("qty"), "qty", max=tab_services.MAX_ITEM_QTY, code="INVALID_QUANTITY")
-    reason = parse_text(
-        request.POST.get("reason"), "reason", max_length=tab_services.MAX_REASON, code="VOID_REASON_REQUIRED"
+    data = clean_or_raise(form)
+    approver = manager_approval(request, data["pin"])
+    tab_services.tab_line_void(
+        tab, line_id, qty=data["qty"], reason=data["reason"], approver=approver, member=request.member
     )
-    tab_services.tab_line_void(tab, line_id, qty=qty, reason=reason, approver=approver, member=request.member)
     return redirect_after_post(request, _tab_url(table))
 
 
@@ -186,7 +188,7 @@ def line_void(request, table_id: int, line_id: int):
 def tab_move(request, table_id: int):
     table = _table(request, table_id)
     tab = _tab(request, table)
-    target = _table(request, parse_id(request.POST.get("to_table"), "to_table", code="TABLE_NOT_FOUND"))
+    target = _table(request, clean_or_raise(TableMoveForm(request.POST))["to_table"])
     tab_services.tab_move(tab, target)
     return redirect_after_post(request, _tab_url(target))
 
@@ -198,7 +200,7 @@ def tab_merge(request, table_id: int):
     """Bring another table's tab onto this one (its table frees)."""
     table = _table(request, table_id)
     tab = _tab(request, table)
-    source_table = _table(request, parse_id(request.POST.get("from_table"), "from_table", code="TABLE_NOT_FOUND"))
+    source_table = _table(request, clean_or_raise(TableMergeForm(request.POST))["from_table"])
     tab_services.tab_merge(_tab(request, source_table), tab)
     return redirect_after_post(request, _tab_url(table))
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.errors import DomainError
+from apps.core.money import format_won
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 
 from . import services
@@ -197,7 +198,7 @@ class ProductAdmin(OwnedAdmin):
 
     @admin.display(description=gettext_lazy("가격"), ordering="base_price")
     def base_price_won(self, obj):
-        return f"{obj.base_price:,}원"
+        return format_won(obj.base_price)
 
     @admin.display(description=gettext_lazy("미리보기"))
     def preview(self, obj):

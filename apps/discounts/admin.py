@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.money import format_won
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
 from apps.stores.selectors import stores_for_owner
 
@@ -109,7 +110,17 @@ class DiscountForm(forms.ModelForm):
 @admin.register(Discount)
 class DiscountAdmin(OwnerScopedAdmin):
     form = DiscountForm
-    list_display = ["name", "store", "scope", "kind", "value", "channel", "coupon_only", "is_active", "in_force_now"]
+    list_display = [
+        "name",
+        "store",
+        "scope",
+        "kind",
+        "value_shown",
+        "channel",
+        "coupon_only",
+        "is_active",
+        "in_force_now",
+    ]
     list_filter = [OwnerStoreFilter, "kind", "scope", "is_active", "channel", "coupon_only"]
     search_fields = ["name"]
     list_select_related = ["store"]
@@ -117,6 +128,11 @@ class DiscountAdmin(OwnerScopedAdmin):
     @admin.display(boolean=True, description=_("지금 적용 중"))
     def in_force_now(self, obj: Discount) -> bool:
         return discount_in_force(obj, at=timezone.now())
+
+    @admin.display(description=_("할인"), ordering="value")
+    def value_shown(self, obj: Discount) -> str:
+        # A percent is a percent; everything else is won.
+        return f"{obj.value}%" if obj.kind == Discount.Kind.PERCENT else format_won(obj.value)
 
 
 class CouponForm(forms.ModelForm):

@@ -104,7 +104,7 @@ class StoreProductAdmin(OwnerScopedAdmin):
     @admin.display(description=gettext_lazy("판매가"))
     def effective_price(self, obj):
         price = obj.price_override if obj.price_override is not None else obj.product.base_price
-        return f"{price:,}원"
+        return format_won(price)
 
     @admin.display(description=gettext_lazy("오늘만 품절"), boolean=True)
     def sold_out_today(self, obj):

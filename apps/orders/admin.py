@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from apps.stores.admin_base import OwnerScopedAdmin, OwnerScopedInline
+from apps.stores.admin_labels import readonly_fields_for
 
 from .models import Order, OrderEvent, OrderLine
 
@@ -46,7 +47,7 @@ class OrderLineInline(_ReadOnlyInline, admin.TabularInline):
         "void_of",
         "void_reason",
     ]
-    readonly_fields = fields
+    fields = readonly_fields = readonly_fields_for(OrderLine, fields)
 
 
 class OrderEventInline(_ReadOnlyInline, admin.TabularInline):
@@ -81,7 +82,7 @@ class OrderAdmin(OwnerScopedAdmin):
     ordering = ["-business_date", "-order_number"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return readonly_fields_for(self.model, [f.name for f in self.model._meta.fields])
 
     def has_add_permission(self, request):
         return False

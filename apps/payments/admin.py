@@ -53,8 +53,9 @@ class PaymentEventInline(ReadOnlyInlineMixin, OwnerScopedInline, admin.TabularIn
 
 class RefundInline(ReadOnlyInlineMixin, OwnerScopedInline, admin.TabularInline):
     model = Refund
-    fields = ["created_at", "amount", "reason", "status", "provider_transaction_key", "restock"]
-    readonly_fields = fields
+    fields = readonly_fields = readonly_fields_for(
+        Refund, ["created_at", "amount", "reason", "status", "provider_transaction_key", "restock"]
+    )
 
 
 @admin.register(Payment)
@@ -67,7 +68,7 @@ class PaymentAdmin(OwnerScopedAdmin):
     actions = ["refund_remaining"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return readonly_fields_for(self.model, [f.name for f in self.model._meta.fields])
 
     def has_add_permission(self, request):
         return False
@@ -88,7 +89,7 @@ class PaymentAdmin(OwnerScopedAdmin):
             else:
                 self.message_user(
                     request,
-                    gettext("%(id)s: %(amount)s원 환불") % {"id": payment.public_id, "amount": f"{refund.amount:,}"},
+                    gettext("%(id)s: %(amount)s 환불") % {"id": payment.public_id, "amount": format_won(refund.amount)},
                 )
 
 
@@ -155,7 +156,7 @@ class CashReceiptAdmin(OwnerScopedAdmin):
     exclude = ["identity_sealed"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "identity_sealed"]
+        return readonly_fields_for(self.model, [f.name for f in self.model._meta.fields if f.name != "identity_sealed"])
 
     def has_add_permission(self, request):
         return False

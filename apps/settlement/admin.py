@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import DomainError
 from apps.stores.admin_base import OwnerScopedAdmin
+from apps.stores.admin_labels import readonly_fields_for
 from apps.stores.selectors import store_for_owner, stores_for_owner
 
 from . import admin_views, home, services
@@ -26,7 +27,7 @@ class SettlementLineInline(admin.TabularInline):
         "fee_amount",
         "net_payout",
     ]
-    readonly_fields = fields
+    fields = readonly_fields = readonly_fields_for(SettlementLine, fields)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -50,20 +51,23 @@ class SettlementAdmin(OwnerScopedAdmin):
     ]
     list_filter = ["status", "store"]
     inlines = [SettlementLineInline]
-    readonly_fields = [
-        "store",
-        "period_start",
-        "period_end",
-        "status",
-        "payment_count",
-        "gross_amount",
-        "refund_count",
-        "refund_amount",
-        "fee_amount",
-        "net_payout",
-        "computed_at",
-        "confirmed_at",
-    ]
+    readonly_fields = readonly_fields_for(
+        Settlement,
+        [
+            "store",
+            "period_start",
+            "period_end",
+            "status",
+            "payment_count",
+            "gross_amount",
+            "refund_count",
+            "refund_amount",
+            "fee_amount",
+            "net_payout",
+            "computed_at",
+            "confirmed_at",
+        ],
+    )
     change_list_template = "admin/settlement/settlement/change_list.html"
 
     def has_add_permission(self, request):
@@ -131,6 +135,9 @@ class DailySummaryAdmin(OwnerScopedAdmin):
     list_filter = ["store"]
     date_hierarchy = "business_date"
     actions = ["rebuild_days"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return readonly_fields_for(self.model, [f.name for f in self.model._meta.fields])
 
     def has_add_permission(self, request):
         return False

@@ -25,7 +25,14 @@ from django.utils.translation import gettext_lazy
 from apps.core.errors import DomainError
 from apps.core.parsers import check_text
 
-from .admin_labels import labelled_column, labelled_filter, labels_for, won_field_names
+from .admin_labels import (
+    labelled_column,
+    labelled_filter,
+    labels_for,
+    money_field_names,
+    readonly_fields_for,
+    won_field_names,
+)
 
 
 def owner_lookup(model: type[Model]) -> str | None:
@@ -217,6 +224,16 @@ class OwnerScopedAdmin(OwnerScopedChoicesMixin, OwnerScopedObjectsMixin, admin.M
             item if item in keep else labelled_column(self.model, item, self.field_labels)
             for item in super().get_list_display(request)
         ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Amounts shown read-only read as won; on a page the owner may only view (no change
+        permission), every amount of the model is shown that way."""
+        fields = readonly_fields_for(self.model, list(super().get_readonly_fields(request, obj)))
+        if obj is not None and not self.has_change_permission(request, obj):
+            shown = set(won_field_names(fields))
+            amounts = readonly_fields_for(self.model, money_field_names(self.model))
+            fields += [item for item in amounts if item.won_field not in shown]
+        return fields
 
     def get_exclude(self, request, obj=None):
         won = won_field_names(self.get_readonly_fields(request, obj))

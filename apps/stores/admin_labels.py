@@ -121,6 +121,10 @@ def is_money(field: models.Field) -> bool:
     return name in MONEY_NAMES or name.endswith(("_amount", "_price", "_float", "_cash"))
 
 
+def money_field_names(model: type[models.Model]) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if is_money(field)]
+
+
 def _field(model: type[models.Model], name) -> models.Field | None:
     if not isinstance(name, str):
         return None

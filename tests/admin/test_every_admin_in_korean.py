@@ -13,6 +13,7 @@ from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.utils import quote
 from django.urls import reverse
 
+from apps.stores.admin_labels import is_money
 from tests.admin.test_cross_owner_404 import _owned_by
 from tests.factories import OwnerFactory
 
@@ -112,3 +113,49 @@ def test_the_app_sections_on_the_home_are_korean(client, owner):
     names = [app["name"] for app in response.context["app_list"]]
     assert names, "the owner sees no app on the home"
     assert all(_korean(name) for name in names), names
+
+
+CELL = re.compile(r'<t[dh] class="field-(\w+)[^"]*">(.*?)</t[dh]>', re.S)
+TAG = re.compile(r"<[^>]+>")
+
+
+def _money_names(model) -> set[str]:
+    return {field.name for field in model._meta.concrete_fields if is_money(field)}
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=[model._meta.label for model in REGISTERED])
+def test_every_amount_on_every_admin_is_shown_in_won(client, owner, model):
+    if not _visible_to_owner(model, owner):
+        pytest.skip(f"{model._meta.label} is not part of the owner's admin")
+    obj = _owned_by(model, owner)
+    opts = model._meta
+    changelist = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).content.decode()
+    change = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)]))
+    money = _money_names(model)
+    # the list: every amount column reads "12,300원" (an editable price is an input, left alone)
+    raw = [
+        (name, text)
+        for name, cell in CELL.findall(changelist)
+        if name in money and "<input" not in cell
+        for text in [TAG.sub("", cell).strip()]
+        if text and not text.endswith("원")
+    ]
+    # the object's page: every amount shown read-only, inlines included
+    for fieldset in change.context["adminform"]:
+        for line in fieldset:
+            for field in line:
+                if field.is_readonly and field.field["name"] in money:
+                    text = str(field.contents()).strip()
+                    if text and text != "-" and not text.endswith("원"):
+                        raw.append((field.field["name"], text))
+    for inline in change.context["inline_admin_formsets"]:
+        inline_money = _money_names(inline.opts.model)
+        for inline_form in inline:
+            for fieldset in inline_form:
+                for line in fieldset:
+                    for field in line:
+                        if field.is_readonly and field.field["name"] in inline_money:
+                            text = str(field.contents()).strip()
+                            if text and text != "-" and not text.endswith("원"):
+                                raw.append((field.field["name"], text))
+    assert not raw, f"{opts.label}: amounts not in won: {raw}"

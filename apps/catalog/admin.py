@@ -184,7 +184,7 @@ class ImageStatusFilter(admin.SimpleListFilter):
 class ProductAdmin(OwnedAdmin):
     form = ProductAdminForm
     change_list_template = "admin/catalog/product/change_list.html"
-    list_display = ["preview", "name", "base_price_won", "tax_type", "sku", "is_active", "image_status"]
+    list_display = ["preview", "name", "name_en", "base_price_won", "tax_type", "sku", "is_active", "image_status"]
     list_display_links = ["preview", "name"]
     list_filter = ["is_active", "tax_type", ("categories", admin.RelatedOnlyFieldListFilter), ImageStatusFilter]
     search_fields = ["name", "name_en", "sku", "barcode"]

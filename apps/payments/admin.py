@@ -23,7 +23,7 @@ from .models import (
 
 @admin.register(PaymentMethod)
 class PaymentMethodAdmin(OwnerScopedAdmin):
-    list_display = ["name", "store", "kind", "channels", "fee_rate_bp", "is_active", "sort_order"]
+    list_display = ["name", "name_en", "store", "kind", "channels", "fee_rate_bp", "is_active", "sort_order"]
     list_filter = ["kind", "is_active"]
     list_editable = ["is_active", "sort_order"]
 

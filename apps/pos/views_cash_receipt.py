@@ -12,6 +12,7 @@ from apps.core.fields import SafeChoiceField, SafeTextField, clean_or_raise
 from apps.payments import services as payment_services
 
 from .auth import staff_required
+from .constants import pos_constants
 from .helpers import domain_errors, path_token
 
 
@@ -41,5 +42,5 @@ def cash_receipt(request, payment_id: str):
     receipt = payment_services.cash_receipt_request(payment, choice=data["choice"], identity=data["identity"])
     if not request.htmx:
         return redirect("pos:order_detail", payment.order.public_id)
-    context = {"p": payment, "declined": receipt is None}
+    context = {"p": payment, "declined": receipt is None, **pos_constants()}
     return render(request, "pos/partials/cash_receipt.html", context)

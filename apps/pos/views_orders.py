@@ -15,6 +15,7 @@ from apps.payments import services as payment_services
 from apps.stores.business_day import business_date_for
 
 from .auth import staff_required
+from .constants import pos_constants
 from .forms import OrderSearchForm, RefundForm
 from .helpers import domain_errors, manager_approval, page_or_partial, path_token, redirect_after_post
 
@@ -62,6 +63,7 @@ def detail_context(request, order, **extra) -> dict:
         "refundable": order.status in REFUNDABLE,
         "refundable_amount": order.total_amount - order.refunded_amount,
         "line_rows": [{"line": line, "left": line.quantity - line.refunded_quantity} for line in lines],
+        **pos_constants(),
     }
     context.update(extra)
     return context

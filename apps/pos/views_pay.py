@@ -30,12 +30,11 @@ from . import split_plan, state
 from .auth import staff_required
 from .cart_view import current_cart
 from .cash import quick_cash_amounts
+from .constants import HOLDING, pos_constants
 from .forms import CheckoutForm, PayForm, PayKeyForm, ReceiptQueryForm
 from .helpers import domain_errors, path_token
 
 PAYABLE = (OrderStatus.PENDING_PAYMENT,)
-# Payments whose money the order still holds (a fully canceled one no longer pays for it).
-HOLDING = frozenset({PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED})
 # Card payments finished in a payment window (the simulated one, Toss's or PortOne's).
 BROWSER_CARD_KINDS = GATEWAY_KINDS
 
@@ -79,6 +78,7 @@ def pay_context(request, order: Order, **extra) -> dict:
         "last_change": last_change or 0,
         "store": request.device.store,
         "member": request.member,
+        **pos_constants(),
     }
     context.update(extra)
     return context
@@ -245,5 +245,6 @@ def receipt(request, public_id: str):
         "store": request.device.store,
         "member": request.member,
         "section": "orders",
+        **pos_constants(),
     }
     return render(request, "pos/receipt.html", context)

@@ -399,6 +399,16 @@ def test_an_error_never_covers_the_amount_due(browser, counter, artifacts_dir):
         expect(error).to_be_visible()
         assert not _overlap(_box(error), _box(page.get_by_test_id("amount-due")))
         _shot(page, artifacts_dir, "pay-error-1024")
+        # nor a dialog's title: a refused discount (above the limit, no manager PIN)
+        page.get_by_test_id("back-to-cart").click()
+        expect(page.get_by_test_id("cart-line")).to_have_count(1)
+        page.get_by_test_id("order-discount").click()
+        page.get_by_test_id("discount-value").fill("50")
+        page.get_by_test_id("discount-reason").fill("시식")
+        page.get_by_test_id("discount-apply").click()
+        expect(error).to_contain_text("매니저")
+        assert not _overlap(_box(error), _box(page.locator("#discount-title")))
+        _shot(page, artifacts_dir, "dialog-error-1024")
     finally:
         context.close()
 

@@ -450,35 +450,68 @@ def menu_version(store: Store, *, at: datetime | None = None) -> str:
     return menu_version_token(store.pk, store.owner_id, at)
 
 
-def menu_for_store(store: Store, *, channel: str, at: datetime | None = None) -> Menu:
-    """Everything a POS or kiosk screen needs to draw the store's menu, in 6 queries."""
-    now = at or timezone.now()
-    # Read the version first: if something changes while we load, the screen sees an old version
-    # with new data and simply reloads once more, never the other way round.
-    version = menu_version(store, at=now)
+# --- the cached menu ------------------------------------------------------------------------------
+#
+# Every menu screen and every menu poll used to read the whole menu from PostgreSQL (6 queries).
+# The menu is cached like the listings above: what rarely changes (listings with their products,
+# prices, option groups and options, categories, image URLs, the screen order) is kept under the
+# catalog and store parts of the menu version, which every change bumps (services, the admin's saves
+# through model signals, the image task, stock crossing zero). What the clock or the stock decides is
+# never frozen in the cache: a "sold out for today" end is compared with `now` on every read, and
+# the stock of the tracked listings (sold out by stock, low stock, the stock shown) is read fresh
+# in one query. The snooze part of the version is left out of the key: a snooze ending changes the
+# version (screens redraw) but not the cached data, so it costs no reload.
+
+MENU_CACHE_KEY = "inventory:menu:{store_id}:{version}"
+
+
+@dataclass(frozen=True)
+class _CachedItem:
+    listing: SellableListing  # availability as of its static state (see _static_reason)
+    sold_out_until: datetime | None
+    low_stock_threshold: int
+    description: str
+    base_price: int
+    recommended_rank: int | None
+    display_order: int
+    is_sold_out: bool
+    thumbnail_url: str
+    large_url: str
+
+
+@dataclass(frozen=True)
+class _CachedMenu:
+    items: tuple[_CachedItem, ...]  # in screen order
+    categories: tuple[MenuCategory, ...]
+
+
+# This worker's copies, as for the listings: a menu poll then reads only the version from Redis.
+_LOCAL_MENUS: dict[tuple[int, str], tuple[float, _CachedMenu]] = {}
+_LOCAL_MENUS_MAX = 32
+
+
+def _menu_build(store: Store, now: datetime) -> _CachedMenu:
+    """The menu's static part from PostgreSQL, in 6 queries."""
     listings = listings_for_store(store).filter(is_listed=True, product__is_active=True)
-    loaded = _load(store, listings, now)
-    large_for_kiosk = channel.upper() != "POS"
-    items = []
-    for row, listing in loaded:
+    cached = []
+    for row, listing in _load(store, listings, now):
         product = row.product
-        thumbnail_url = _storage_url(product.thumbnail) or _storage_url(product.image)
-        large_url = _storage_url(product.image_large) or _storage_url(product.image)
-        items.append(
-            MenuItem(
-                listing=listing,
+        reason = _static_reason(row, product)
+        cached.append(
+            _CachedItem(
+                listing=replace(listing, available=not reason, unavailable_reason=reason),
+                sold_out_until=row.sold_out_until,
+                low_stock_threshold=row.low_stock_threshold,
                 description=product.description,
                 base_price=product.base_price,
                 recommended_rank=row.recommended_rank,
                 display_order=row.display_order,
                 is_sold_out=row.is_sold_out,
-                sold_out_until=row.sold_out_until if row.sold_out_until and row.sold_out_until > now else None,
-                low_stock=row.track_stock and 0 < row.stock_quantity <= row.low_stock_threshold,
-                thumbnail_url=thumbnail_url,
-                image_url=large_url if large_for_kiosk else thumbnail_url,
+                thumbnail_url=_storage_url(product.thumbnail) or _storage_url(product.image),
+                large_url=_storage_url(product.image_large) or _storage_url(product.image),
             )
         )
-    items.sort(
+    cached.sort(
         key=lambda item: (
             item.recommended_rank is None,
             item.recommended_rank or 0,
@@ -486,11 +519,11 @@ def menu_for_store(store: Store, *, channel: str, at: datetime | None = None) ->
             item.listing.store_product_id,
         )
     )
-    used_categories = set().union(*(item.listing.category_ids for item in items)) if items else set()
+    used_categories = set().union(*(item.listing.category_ids for item in cached)) if cached else set()
     product_ids_by_category: dict[int, list[int]] = defaultdict(list)
-    for item in items:
+    for item in cached:
         for category_id in item.listing.category_ids:
-            product_ids_by_category[category_id].append(item.product_id)
+            product_ids_by_category[category_id].append(item.listing.product_id)
     all_categories = list(Category.objects.filter(owner_id=store.owner_id).order_by("sort_order", "id"))  # 6
     parent_of = {category.pk: category.parent_id for category in all_categories}
     # A category is shown when it or one of its sub-categories has something on this menu.
@@ -511,4 +544,67 @@ def menu_for_store(store: Store, *, channel: str, at: datetime | None = None) ->
         for category in all_categories
         if category.pk in shown
     )
-    return Menu(store_id=store.pk, channel=channel, version=version, categories=categories, items=tuple(items))
+    return _CachedMenu(items=tuple(cached), categories=categories)
+
+
+def _menu_cached(store: Store, version: str, now: datetime) -> _CachedMenu:
+    """The menu's static part: this worker's copy, else Redis, else PostgreSQL (then both)."""
+    if not _cacheable(version):
+        store_menu_version_ensure(store.pk)
+        version = menu_version(store, at=now)
+        if not _cacheable(version):
+            return _menu_build(store, now)
+    # The catalog and store tokens only: the snooze part changes with the clock, not the data.
+    data_version = ".".join(version.split(".", 2)[:2])
+    local_key = (store.pk, data_version)
+    local = _LOCAL_MENUS.get(local_key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
+    cache_key = MENU_CACHE_KEY.format(store_id=store.pk, version=data_version)
+    menu = cache.get(cache_key)
+    if menu is None:
+        menu = _menu_build(store, now)
+        cache.set(cache_key, menu, LISTINGS_CACHE_SECONDS)
+    if len(_LOCAL_MENUS) >= _LOCAL_MENUS_MAX:
+        _LOCAL_MENUS.pop(next(iter(_LOCAL_MENUS)))
+    _LOCAL_MENUS.pop(local_key, None)
+    _LOCAL_MENUS[local_key] = (time.monotonic() + LOCAL_LISTINGS_SECONDS, menu)
+    return menu
+
+
+def menu_for_store(store: Store, *, channel: str, at: datetime | None = None) -> Menu:
+    """Everything a POS or kiosk screen needs to draw the store's menu.
+
+    Warm: at most one SQL query (the stock of the tracked listings, none when nothing is tracked)
+    besides one Redis round trip for the version; cold: 6 more to build the cached part.
+    """
+    now = at or timezone.now()
+    # Read the version first: if something changes while we load, the screen sees an old version
+    # with new data and simply reloads once more, never the other way round.
+    version = menu_version(store, at=now)
+    cached = _menu_cached(store, version, now)
+    tracked = [item.listing.store_product_id for item in cached.items if item.listing.track_stock]
+    stock = (
+        dict(listings_for_store(store).filter(pk__in=tracked).values_list("pk", "stock_quantity")) if tracked else {}
+    )
+    large_for_kiosk = channel.upper() != "POS"
+    items = []
+    for item in cached.items:
+        listing = item.listing
+        if listing.track_stock or item.sold_out_until is not None:
+            listing = _finished(listing, item.sold_out_until, stock.get(listing.store_product_id, listing.stock), now)
+        items.append(
+            MenuItem(
+                listing=listing,
+                description=item.description,
+                base_price=item.base_price,
+                recommended_rank=item.recommended_rank,
+                display_order=item.display_order,
+                is_sold_out=item.is_sold_out,
+                sold_out_until=item.sold_out_until if item.sold_out_until and item.sold_out_until > now else None,
+                low_stock=listing.track_stock and 0 < (listing.stock or 0) <= item.low_stock_threshold,
+                thumbnail_url=item.thumbnail_url,
+                image_url=item.large_url if large_for_kiosk else item.thumbnail_url,
+            )
+        )
+    return Menu(store_id=store.pk, channel=channel, version=version, categories=cached.categories, items=tuple(items))

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from apps.kitchen.models import Ticket
 from apps.orders import events
 from apps.orders.models import Order
 from apps.payments.models import Shift
 
-from . import services
+from . import selectors, services
+from .models import Printer
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +30,11 @@ def _safely(what: str, call) -> None:
 
 
 def _on_paid(sender, order: Order, **kwargs) -> None:
-    if services.paid_at_counter(order):
-        _safely("a receipt", lambda: services.receipt_queue(order))
+    _safely("a receipt", lambda: services.receipt_queue_for_paid(order))
 
 
 def _on_ticket_saved(sender, instance: Ticket, created: bool, **kwargs) -> None:
-    if created:
+    if created and selectors.store_has_printers(instance.store_id):
         ticket_id = instance.pk
         transaction.on_commit(lambda: _safely("a kitchen ticket", lambda: _queue_ticket(ticket_id)))
 
@@ -57,6 +58,14 @@ def _queue_z_report(shift_id: int) -> None:
     services.z_report_queue_once(shift)
 
 
+def _on_printer_changed(sender, instance: Printer, **kwargs) -> None:
+    key = selectors.HAS_PRINTERS_KEY.format(store_id=instance.store_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))  # and after the commit, for a read in between
+
+
 events.order_paid.connect(_on_paid, sender=Order, dispatch_uid="bridge.receipt")
 post_save.connect(_on_ticket_saved, sender=Ticket, dispatch_uid="bridge.kitchen_ticket")
 post_save.connect(_on_shift_saved, sender=Shift, dispatch_uid="bridge.z_report")
+post_save.connect(_on_printer_changed, sender=Printer, dispatch_uid="bridge.printer_saved")
+post_delete.connect(_on_printer_changed, sender=Printer, dispatch_uid="bridge.printer_deleted")

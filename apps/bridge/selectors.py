@@ -28,6 +28,22 @@ def printers_for_store(store: Store | int, *, role: str | None = None) -> QueryS
     return qs.order_by("id")
 
 
+HAS_PRINTERS_KEY = "bridge:has-printers:{store_id}"
+HAS_PRINTERS_SECONDS = 10 * 60
+
+
+def store_has_printers(store_id: int) -> bool:
+    """Whether the store has any active printer, from the cache: the hooks on every payment and
+    kitchen ticket ask this first, so a store without a bridge pays no SQL for them. Printer saves
+    and deletes clear it (receivers.py); a stale True only costs the real lookup."""
+    key = HAS_PRINTERS_KEY.format(store_id=store_id)
+    found = cache.get(key)
+    if found is None:
+        found = Printer.objects.filter(store_id=store_id, is_active=True).exists()
+        cache.set(key, found, HAS_PRINTERS_SECONDS)
+    return found
+
+
 def receipt_printer(store: Store | int, *, drawer: bool = False) -> Printer | None:
     qs = printers_for_store(store, role=Printer.Role.RECEIPT)
     if drawer:

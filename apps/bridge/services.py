@@ -223,6 +223,16 @@ def paid_at_counter(order: Order) -> bool:
     ).exists()
 
 
+def receipt_queue_for_paid(order: Order) -> PrintJob | None:
+    """The hook's receipt: whether the store has printers at all comes from the cache first, so a
+    store without a bridge pays no SQL on the checkout's path."""
+    if not selectors.store_has_printers(order.store_id) or selectors.receipt_printer(order.store_id) is None:
+        return None
+    if not paid_at_counter(order):
+        return None
+    return receipt_queue(order)
+
+
 def receipt_queue(order: Order, *, reprint: bool = False) -> PrintJob | None:
     """The receipt on the store's receipt printer (None without one); a cash sale also opens the
     drawer, except on a reprint."""

@@ -1,6 +1,8 @@
 """ESC/POS output decoded back: Korean text, layouts, bold totals, QR, cut, drawer, large kitchen type."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.bridge import rendering, services
 from apps.bridge.models import Printer, PrintJob
@@ -121,3 +123,15 @@ def test_a_kiosk_order_prints_no_receipt_at_the_counter(
     # then nothing is queued, and the POS can still print it
     assert not PrintJob.objects.filter(order=order).exists()
     assert services.receipt_queue(order, reprint=True) is not None
+
+
+def test_a_store_without_printers_pays_no_sql_for_the_hooks(store, cash, django_capture_on_commit_callbacks):
+    StationFactory(store=store, name="주방", is_default=True)
+    # warm: the "has printers" answer is cached by the first sale
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_services.payment_create(make_order(store), cash)
+    order = make_order(store)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        payment_services.payment_create(order, cash)
+    assert Ticket.objects.filter(order=order).exists()  # the kitchen hook ran
+    assert not [q["sql"] for q in queries.captured_queries if "bridge_" in q["sql"]]

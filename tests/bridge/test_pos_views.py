@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 
 from apps.bridge import rendering, selectors
 from apps.bridge.models import JobStatus, Printer, PrintJob, TerminalJob
@@ -120,3 +121,17 @@ def test_a_printer_of_another_bridge_kind_is_refused_by_the_admin_form(store, po
     printer = Printer(store=store, bridge=pos_device, name="x", address="127.0.0.1:9100")
     with pytest.raises(ValidationError):
         printer.full_clean()
+
+
+def test_the_partials_for_the_pos_post_where_the_views_are(rf, store, card_terminal_method):
+    order = make_order(store)
+    request = rf.get("/pos/")
+    button = render_to_string(
+        "bridge/partials/terminal_button.html", {"order": order, "method": card_terminal_method}, request=request
+    )
+    assert f'hx-post="/pos/bridge/orders/{order.public_id}/terminal/"' in button
+    assert f'name="method" value="{card_terminal_method.pk}"' in button
+    prints = render_to_string("bridge/partials/print_buttons.html", {"order": order}, request=request)
+    assert prints.count(f'hx-post="/pos/bridge/orders/{order.public_id}/print/"') == 2
+    drawer = render_to_string("bridge/partials/drawer_form.html", {}, request=request)
+    assert 'hx-post="/pos/bridge/drawer/"' in drawer and 'name="manager_pin"' in drawer

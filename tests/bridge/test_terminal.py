@@ -10,7 +10,7 @@ from django.test import Client
 from apps.bridge import rendering, services
 from apps.bridge.models import JobStatus, PrintJob, TerminalJob
 from apps.core.errors import Conflict, Invalid
-from apps.orders.models import OrderStatus
+from apps.orders.models import Order, OrderStatus
 from apps.payments.models import PaymentStatus
 from tests.payments.factories import make_order
 
@@ -156,3 +156,17 @@ def test_an_answer_for_another_bridges_job_is_404(store, charge):
 def test_an_unknown_outcome_is_422(bridge_device, charge):
     with pytest.raises(Invalid):
         services.terminal_job_result(bridge_device, charge.pk, outcome="MAYBE", data={})
+
+
+def test_an_approval_for_an_order_gone_meanwhile_is_net_cancelled(bridge_device, charge):
+    # given the order expired while the card was in the terminal
+    Order.objects.filter(pk=charge.payment.order_id).update(status=OrderStatus.EXPIRED)
+    _hand_out(bridge_device)
+    # when the approval arrives, the money is not kept: UNKNOWN, and a net-cancel is queued
+    services.terminal_job_result(bridge_device, charge.pk, outcome="APPROVED", data=APPROVED)
+    charge.payment.refresh_from_db()
+    assert charge.payment.status == PaymentStatus.UNKNOWN and charge.payment.failure_code == "ORDER_GONE"
+    net_cancel = TerminalJob.objects.get(cancels=charge)
+    services.terminal_job_result(bridge_device, net_cancel.pk, outcome="CANCELED", data={})
+    charge.payment.refresh_from_db()
+    assert charge.payment.status == PaymentStatus.FAILED

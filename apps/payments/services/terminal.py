@@ -95,6 +95,12 @@ def terminal_payment_approved(
         if payment.status not in IN_FLIGHT:
             logger.warning("terminal approval for payment %s in %s: to be net-cancelled", payment.pk, payment.status)
             return payment, False
+        if order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED):
+            # The order went away while the card was in the terminal: the charge must be undone,
+            # so the payment waits (UNKNOWN) for the net-cancel rather than counting as taken.
+            if payment.status == S.IN_PROGRESS:
+                payment_move(payment, S.UNKNOWN, failure_code="ORDER_GONE")
+            return payment, False
         payment_move(
             payment,
             S.DONE,

@@ -123,11 +123,27 @@ class OptionGroupAdmin(OwnedAdmin):
 
 
 class ProductOptionGroupInline(ParentPermissionInline, admin.TabularInline):
+    """The product's option groups, chosen (or made with the "+" next to the list) on the product
+    itself; each row shows the group's choices, so the owner sees what the customer will pick."""
+
     model = ProductOptionGroup
     extra = 1
-    fields = ["group", "sort_order"]
+    fields = ["group", "choices", "sort_order"]
+    readonly_fields = ["choices"]
     verbose_name = gettext_lazy("옵션 그룹")
     verbose_name_plural = gettext_lazy("옵션 그룹")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group").prefetch_related("group__options")
+
+    @admin.display(description=gettext_lazy("선택지"))
+    def choices(self, obj):
+        if not obj.pk:
+            return "—"
+        return ", ".join(
+            f"{option.name} (+{format_won(option.price_delta)})" if option.price_delta else option.name
+            for option in obj.group.options.all()
+        )
 
 
 class ProductAdminForm(forms.ModelForm):

@@ -22,7 +22,7 @@ def test_seed_demo_creates_an_owner_a_cafe_staff_and_devices_and_prints_working_
     assert f"{DEMO_EMAIL} / {DEMO_PASSWORD}" in text
     store = Store.objects.get(owner=owner)
     assert {m.role for m in store.members.all()} == {"MANAGER", "CASHIER"}
-    assert set(store.devices.values_list("kind", flat=True)) == {"POS", "KIOSK", "TABLE", "KITCHEN", "BOARD"}
+    assert set(store.devices.values_list("kind", flat=True)) == {"POS", "KIOSK", "TABLE", "KITCHEN", "BOARD", "BRIDGE"}
     # the printed staff PIN and pairing codes work
     assert services.member_authenticate(store, "1234", throttle_key="seed").role == "CASHIER"
     codes = re.findall(r"\((POS|KIOSK)\): (\d{6})", text)

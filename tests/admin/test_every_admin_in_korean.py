@@ -159,3 +159,15 @@ def test_every_amount_on_every_admin_is_shown_in_won(client, owner, model):
                             if text and text != "-" and not text.endswith("원"):
                                 raw.append((field.field["name"], text))
     assert not raw, f"{opts.label}: amounts not in won: {raw}"
+
+
+def test_the_language_switch_in_the_header_turns_the_admin_english(client, owner):
+    # when the owner presses "English" in the admin's header
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("admin:index")})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    # then the admin speaks English (Django's own words at least; ours come from locale/en)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert '<html lang="en"' in html and "Log out" in html
+    # and back to Korean
+    client.post(reverse("set_language"), {"language": "ko", "next": reverse("admin:index")})
+    assert '<html lang="ko"' in client.get(reverse("admin:index")).content.decode()

@@ -29,13 +29,15 @@ def _shot(page, artifacts_dir: str, name: str) -> None:
     page.screenshot(path=os.path.join(artifacts_dir, f"e2e-admin-{name}.png"), full_page=False)
 
 
-def _sign_up_and_create_the_store(page, live_server) -> None:
+def _sign_up_and_create_the_store(page, live_server, artifacts_dir) -> None:
     page.goto(f"{live_server.url}/accounts/signup/")
+    _shot(page, artifacts_dir, "signup-1440")
     page.locator("input[name=email]").fill("new.owner@example.com")
     page.locator("input[name=password1]").fill("s3cure-Pass-word!")
     page.locator("input[name=password2]").fill("s3cure-Pass-word!")
     page.locator("form").filter(has=page.locator("input[name=password2]")).locator("button[type=submit]").click()
     expect(page).to_have_url(f"{live_server.url}/onboarding/")
+    _shot(page, artifacts_dir, "onboarding-1440")
     page.locator("input[name=name]").fill("새싹 카페")
     page.locator("input[name=business_number]").fill("123-45-67891")
     page.get_by_role("button", name="매장 만들기").click()
@@ -62,7 +64,7 @@ def test_a_new_owner_sells_a_product_with_a_size_on_the_kiosk_from_one_form(brow
     page = context.new_page()
     try:
         # given a new owner who signs up and creates a store
-        _sign_up_and_create_the_store(page, live_server)
+        _sign_up_and_create_the_store(page, live_server, artifacts_dir)
         owner = User.objects.get(email="new.owner@example.com")
         store = Store.objects.get(owner=owner)
         # the home is today, with the CloudPOS header and the language switch

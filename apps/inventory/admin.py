@@ -30,6 +30,7 @@ from apps.stores.selectors import stores_for_owner
 
 from . import services
 from .models import StockMovement, StoreOptionStatus, StoreProduct
+from .selectors import Unavailable, listing_unavailable_reason
 
 EDITABLE_FIELDS = services.LISTING_EDITABLE_FIELDS
 
@@ -55,6 +56,30 @@ class StockAdjustForm(forms.Form):
         elif quantity is not None and reason == StockMovement.Reason.RECEIVE and quantity < 0:
             self.add_error("quantity", _("입고 수량은 0보다 커야 합니다."))
         return cleaned
+
+
+def _still_unsellable_message(listing: StoreProduct, reason: str):
+    """Why a listing still cannot be sold after "판매 재개", and a link to what fixes it."""
+    name = with_particle(f"'{listing.product.name}' ({listing.store.name})", "은/는")
+    listing_url = reverse("admin:inventory_storeproduct_change", args=[listing.pk])
+    if reason == Unavailable.OUT_OF_STOCK:
+        text, url, fix = (
+            _("%(name)s 재고가 0개라 아직 판매할 수 없습니다."),
+            f"{listing_url}#id_stock_quantity",
+            _("재고 입력하기"),
+        )
+    elif reason == Unavailable.NOT_LISTED:
+        text, url, fix = (
+            _("%(name)s 이 매장에 진열되어 있지 않아 판매할 수 없습니다."),
+            f"{listing_url}#id_is_listed",
+            _("진열하기"),
+        )
+    elif reason == Unavailable.ARCHIVED:
+        text = _("%(name)s 보관된 상품이라 판매할 수 없습니다.")
+        url, fix = reverse("admin:catalog_product_change", args=[listing.product_id]), _("상품 판매 켜기")
+    else:
+        text, url, fix = _("%(name)s 아직 판매할 수 없습니다."), listing_url, _("매장 상품 열기")
+    return format_html('{} <a href="{}">{}</a>', text % {"name": name}, url, fix)
 
 
 def _by_store(queryset):
@@ -153,21 +178,15 @@ class StoreProductAdmin(OwnerScopedAdmin):
     def mark_available(self, request, queryset):
         for store, ids in _by_store(queryset):
             services.listings_set_sold_out(store, ids, sold_out=False)
-        # Lifting "sold out" does not make a tracked product with no stock sellable: say so, and
-        # offer the stock form instead of claiming success.
-        still_out = list(queryset.filter(track_stock=True, stock_quantity__lte=0).select_related("product", "store"))
-        for listing in still_out:
-            messages.warning(
-                request,
-                format_html(
-                    '{} <a href="{}#id_stock_quantity">{}</a>',
-                    _("%(name)s 재고가 0개라 아직 판매할 수 없습니다.")
-                    % {"name": with_particle(f"'{listing.product.name}' ({listing.store.name})", "은/는")},
-                    reverse("admin:inventory_storeproduct_change", args=[listing.pk]),
-                    _("재고 입력하기"),
-                ),
-            )
-        sellable = queryset.count() - len(still_out)
+        # Lifting "sold out" does not make every listing sellable (no stock, not listed, archived):
+        # say why for each, with the form that fixes it, instead of claiming success.
+        now, sellable = timezone.now(), 0
+        for listing in queryset.select_related("product", "store"):
+            reason = listing_unavailable_reason(listing, listing.product, now)
+            if not reason:
+                sellable += 1
+                continue
+            messages.warning(request, _still_unsellable_message(listing, reason))
         if sellable:
             messages.success(request, _("%(n)d개 상품을 다시 판매합니다.") % {"n": sellable})
 

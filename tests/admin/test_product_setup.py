@@ -138,3 +138,39 @@ def test_resuming_sale_of_a_tracked_product_with_no_stock_says_why_and_offers_th
     warning = html.unescape(next(t for t in texts if "재고가 0개" in t))
     assert "'케이크' (강남점)은 재고가 0개라 아직 판매할 수 없습니다." in warning
     assert reverse("admin:inventory_storeproduct_change", args=[listing.pk]) + "#id_stock_quantity" in warning
+
+
+@pytest.mark.parametrize(
+    ("listing_kwargs", "product_active", "says", "fix"),
+    [
+        ({"is_listed": False}, True, "진열되어 있지 않아 판매할 수 없습니다.", "#id_is_listed"),
+        ({}, False, "보관된 상품이라 판매할 수 없습니다.", "/admin/catalog/product/"),
+    ],
+    ids=["not-listed", "archived"],
+)
+def test_resuming_sale_of_something_else_unsellable_says_why(
+    client, owner, stores, listing_kwargs, product_active, says, fix
+):
+    gangnam, _hongdae = stores
+    product = Product.objects.create(owner=owner, name="머핀", base_price=3500, is_active=product_active)
+    listing = StoreProductFactory(store=gangnam, product=product, is_sold_out=True, **listing_kwargs)
+    response = client.post(
+        reverse("admin:inventory_storeproduct_changelist"),
+        {"action": "mark_available", "_selected_action": [listing.pk], "index": 0},
+    )
+    texts = [html.unescape(str(m)) for m in get_messages(response.wsgi_request)]
+    assert not any("다시 판매합니다" in t for t in texts), texts
+    assert any(says in t and fix in t for t in texts), texts
+
+
+def test_resuming_sale_of_a_sellable_listing_says_so(client, owner, stores):
+    gangnam, _hongdae = stores
+    product = Product.objects.create(owner=owner, name="쿠키", base_price=2000)
+    listing = StoreProductFactory(store=gangnam, product=product, is_sold_out=True)
+    response = client.post(
+        reverse("admin:inventory_storeproduct_changelist"),
+        {"action": "mark_available", "_selected_action": [listing.pk], "index": 0},
+    )
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1개 상품을 다시 판매합니다."]
+    listing.refresh_from_db()
+    assert listing.is_sold_out is False

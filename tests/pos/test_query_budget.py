@@ -32,7 +32,7 @@ def test_pos_page_with_a_ten_line_cart_within_ten_queries(pos_client, store, shi
         _add(pos_client, product)
     pos_client.get("/pos/")  # a worker that has drawn the page once
     # when / then
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(4):
         response = pos_client.get("/pos/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -16,8 +16,6 @@ from apps.catalog.models import Product
 from apps.inventory.models import StoreProduct
 from apps.stores.models import Store
 from tests.catalog.factories import image_bytes
-from tests.factories import DeviceFactory
-from tests.kiosk.browser import device_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -97,11 +95,19 @@ def test_a_new_owner_sells_a_product_with_a_size_on_the_kiosk_from_one_form(brow
         assert StoreProduct.objects.filter(store=store, product=product, is_listed=True).exists()
         assert product.image
 
-        # and a kiosk paired to the store shows it, with its sizes
-        kiosk = DeviceFactory(store=store, kind="KIOSK", name="키오스크")
-        kiosk_context = device_context(browser, live_server, kiosk)
+        # and a kiosk, added in the admin and paired with the code it shows, has it with its sizes
+        page.goto(f"{live_server.url}/admin/stores/device/add/")
+        page.locator("select[name=store]").select_option(str(store.pk))
+        page.locator("select[name=kind]").select_option("KIOSK")
+        page.locator("input[name=name]").fill("입구 키오스크")
+        page.locator("input[name=_save]").click()
+        code = page.locator("strong.pairing-code").inner_text().strip()
+        kiosk_context = browser.new_context(locale="ko-KR", viewport={"width": 1080, "height": 1920}, has_touch=True)
         kiosk_page = kiosk_context.new_page()
         kiosk_page.goto(f"{live_server.url}/kiosk/")
+        kiosk_page.get_by_label("연결 코드").fill(code)
+        kiosk_page.get_by_role("button", name="연결", exact=True).click()
+        expect(kiosk_page.get_by_test_id("kiosk-start")).to_be_visible()
         kiosk_page.get_by_test_id("kiosk-start").tap()
         kiosk_page.get_by_test_id("service-takeout").tap()
         card = kiosk_page.get_by_test_id(f"product-{product.pk}")

@@ -49,6 +49,7 @@ class CartAddForm(forms.Form):
     )
     option = IdListField(message=_("옵션 선택이 올바르지 않습니다."), code="INVALID_OPTIONS")
     note = SafeTextField(max_length=MAX_NOTE, message=_("메모는 200자 이하로 입력하세요."), code="INVALID_NOTE")
+    tap = SafeTextField(max_length=MAX_TOKEN)
 
     def clean_qty(self):
         return self.cleaned_data.get("qty") or 1

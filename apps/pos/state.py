@@ -138,3 +138,17 @@ def form_key_finish(key: str, result: str) -> None:
 def form_key_release(key: str) -> None:
     """The submission failed before anything happened: let the cashier submit the same form again."""
     get_redis().delete(f"pos:formkey-used:{key}")
+
+
+# --- one tap, one add ---------------------------------------------------------------------------------
+
+TAP_TTL_SECONDS = 60
+
+
+def tap_first(device: Device, token: str) -> bool:
+    """True the first time this device sends this tap token. pos.js gives a product button one token
+    until its request is answered, so a second tap (or a retried request) while the first is on
+    its way adds nothing. A post without a token (no JavaScript) always counts."""
+    if not token:
+        return True
+    return bool(get_redis().set(f"pos:tap:{device.pk}:{token}", "1", nx=True, ex=TAP_TTL_SECONDS))

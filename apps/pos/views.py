@@ -188,6 +188,9 @@ def cart_add(request):
     data = clean_or_raise(pos_forms.CartAddForm(request.POST))
     product_id = data["product_id"]
     cart = current_cart(request)
+    if not state.tap_first(request.device, data["tap"]):
+        # The same tap again (a double tap, a retried request): the cart as the first one left it.
+        return _cart_response(request, cart, close_dialog=True)
     # One menu read for the whole request: the add and the re-rendered cart share these listings.
     listings = cart_selectors.cart_listings(
         request.device.store, {line["productId"] for line in cart.lines} | {product_id}

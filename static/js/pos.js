@@ -138,6 +138,20 @@
     if (target) { target.value = total ? String(total) : ""; }
   }
 
+  // --- one tap, one add: a product form keeps one token until its request is answered --------------
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-tap]");
+    if (!form) { return; }
+    if (!form.dataset.tapToken) {
+      form.dataset.tapToken = Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+    }
+    event.detail.parameters.tap = form.dataset.tapToken;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-tap]");
+    if (form) { delete form.dataset.tapToken; }
+  });
+
   // --- on-screen keypads (PIN, float, cash received) -----------------------------------------------
   // A keypad types into its data-keypad input (by id), or else into the input of its form that had
   // the focus last (amount or received). The keyboard keeps working: the keypad only adds keys.

@@ -216,6 +216,8 @@ def test_option_labels_keep_words_and_the_hint_waits_for_a_touch(browser, counte
         expect(page.get_by_test_id("options-dialog")).to_be_visible()
         label = page.get_by_test_id(f"option-{counter['large'].pk}").locator("xpath=..")
         assert label.evaluate("el => getComputedStyle(el).wordBreak") == "keep-all"
+        # and its name and price stay inside its box
+        assert label.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
         hint = page.locator("[data-opt-hint]").first
         # nothing touched yet: the hint is not an error
         expect(hint).not_to_have_class(re.compile(r"is-error"))

@@ -545,3 +545,17 @@ def test_pages_need_a_login(client, pos_device):
 def test_held_list_is_per_device(pos_client, pos_device):
     state.held_add(pos_device, state.HeldSale("abc", "x", 0, 0, 0.0, "m"))
     assert [s.cart_id for s in state.held_list(pos_device)] == ["abc"]
+
+
+def test_one_tap_token_adds_once(pos_client, menu, shift, pos_device):
+    # given a tap token (pos.js keeps one per product button until the answer arrives)
+    first = add(pos_client, menu["cookie"], tap="k1abc")
+    # when the same tap arrives again (a second tap, a retried request)
+    again = add(pos_client, menu["cookie"], tap="k1abc")
+    # then the cart has the product once, and the answer is the cart as it is
+    assert first.status_code == again.status_code == 200
+    assert [line["qty"] for line in cart_of(pos_client, pos_device).lines] == [1]
+    # a new tap (new token) and a post without one (no JavaScript) each add
+    add(pos_client, menu["cookie"], tap="k2def")
+    add(pos_client, menu["cookie"])
+    assert [line["qty"] for line in cart_of(pos_client, pos_device).lines] == [3]

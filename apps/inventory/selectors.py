@@ -462,7 +462,11 @@ def menu_version(store: Store, *, at: datetime | None = None) -> str:
 # in one query. The snooze part of the version is left out of the key: a snooze ending changes the
 # version (screens redraw) but not the cached data, so it costs no reload.
 
-MENU_CACHE_KEY = "inventory:menu:{store_id}:{version}"
+# The layout number changes with _CachedItem/_CachedMenu: a deploy must not unpickle the previous
+# layout under a version token that a deploy leaves as it was.
+MENU_CACHE_KEY = "inventory:menu:1:{store_id}:{version}"
+# Image URLs are cached with the rest. With S3's signed URLs (AWS_QUERYSTRING_AUTH, an hour by
+# default) a URL handed out is at most LISTINGS_CACHE_SECONDS + LOCAL_LISTINGS_SECONDS old.
 
 
 @dataclass(frozen=True)

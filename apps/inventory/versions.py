@@ -5,6 +5,10 @@
 - `cloudpos:menu:snoozes:{store}`: a sorted set of "sold out for today" end times. A snooze ends by
   the clock, with no write at all, so the version includes the latest end time already passed:
   the moment a snooze expires the version changes and screens redraw.
+
+The store's cached listings and its cached menu (selectors.py) are keyed by these tokens, so a
+change that does not bump them is a stale read: every write of what a menu shows must bump. Stock
+that moves without crossing zero does not bump; readers take it fresh from the database.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apps.catalog.models import TaxType
 from apps.orders.models import OrderStatus
-from apps.payments.models import CashReceipt, PaymentMethod, PaymentStatus
+from apps.payments.models import CashReceipt, PaymentMethod, PaymentStatus, Shift
 
 # Payments whose money the order still holds (a fully canceled one no longer pays for it).
 HOLDING = frozenset({PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED})
@@ -19,4 +19,5 @@ def pos_constants() -> dict:
         "REFUNDED": REFUNDED,
         "RECEIPT_STATUS": CashReceipt.Status,
         "TAX": TaxType,
+        "SHIFT_STATUS": Shift.Status,
     }

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.fields import SafeChoiceField, SafeTextField, clean_or_raise
 from apps.payments import services as payment_services
+from apps.payments.models import CashReceipt
 
 from .auth import staff_required
 from .constants import pos_constants
@@ -19,8 +20,7 @@ from .helpers import domain_errors, path_token
 class CashReceiptForm(forms.Form):
     choice = SafeChoiceField(
         choices=[
-            ("INCOME_DEDUCTION", _("소득공제")),
-            ("EXPENSE_PROOF", _("지출증빙")),
+            *CashReceipt.Purpose.choices,
             (payment_services.NO_RECEIPT, _("발급 안 함")),
         ],
         code="INVALID_CHOICE",

@@ -46,6 +46,7 @@ def order_list(request):
         "number": number,
         "amount": request.GET.get("amount", ""),
         "search_error": error,
+        **pos_constants(),
     }
     return page_or_partial(
         request, "pos/orders.html", "pos/partials/order_rows.html", context, status=422 if error else 200

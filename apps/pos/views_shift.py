@@ -15,6 +15,7 @@ from apps.payments import shifts as shift_services
 from apps.payments.models import CashMovement, Shift
 
 from .auth import staff_required
+from .constants import pos_constants
 from .forms import CashMoveForm, ShiftCloseForm, ShiftOpenForm
 from .helpers import domain_errors, page_or_partial, path_id, redirect_after_post
 
@@ -101,7 +102,13 @@ def shift_report(request, shift_id: int):
         request,
         "pos/shift_report.html",
         "pos/partials/shift_report_body.html",
-        {"section": "shift", "report": report, "shift": shift, "difference": _difference_words(report.difference)},
+        {
+            "section": "shift",
+            "report": report,
+            "shift": shift,
+            "difference": _difference_words(report.difference),
+            **pos_constants(),
+        },
     )
 
 

@@ -353,3 +353,34 @@ def test_a_change_in_another_store_of_the_owner_leaves_my_menu_cached(store, caf
     menu, sql = _read(store)
     assert len(sql) == 1
     assert menu.item(cafe["latte"].product.pk).unit_price == 5000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_menu_read_during_a_change_is_never_kept_after_its_commit(store, cafe):
+    import threading
+
+    from django.db import transaction
+
+    from tests.concurrency import run_together
+
+    latte = cafe["latte"]
+    bumped, read = threading.Event(), threading.Event()
+
+    def owner():
+        # the price change bumps the version inside its transaction, then commits
+        with transaction.atomic():
+            services.listing_update(StoreProduct.objects.get(pk=latte.listing.pk), price_override=5500)
+            bumped.set()
+            assert read.wait(30)
+        return "committed"
+
+    def screen():
+        # a screen reads between the bump and the commit: the new token, the old row
+        assert bumped.wait(30)
+        price = selectors.menu_for_store(store, channel="KIOSK").item(latte.product.pk).unit_price
+        read.set()
+        return price
+
+    assert run_together([owner, screen]) == ["committed", 5000]
+    # the bump on commit makes the next screen build the committed menu, not keep the one read
+    assert selectors.menu_for_store(store, channel="KIOSK").item(latte.product.pk).unit_price == 5500

@@ -100,3 +100,47 @@ def test_the_phone_menu_reads_only_the_stock_of_the_menu(client, store, cashier,
     assert response.status_code == 200
     assert "스콘" in response.content.decode()
     _assert_menu_from_cache(queries, PHONE_MENU_BUDGET)
+
+
+# --- the owner's edits in the admin reach the kiosk's next request ------------------------------
+
+
+def _card(html: str, product_id: int) -> str:
+    match = re.search(rf'<li class="kiosk-card[^>]*data-testid="product-{product_id}">.*?</li>', html, re.DOTALL)
+    assert match, f"no card for product {product_id}"
+    return match.group(0)
+
+
+def test_admin_edits_are_on_the_kiosks_next_request(owner_client, kiosk_device, menu):
+    from django.test import Client
+    from django.urls import reverse
+
+    kiosk = device_client(Client(), kiosk_device)
+    assert kiosk.post("/kiosk/start/", {"service_type": "TAKEOUT"}).status_code == 302
+    url = f"/kiosk/menu/?category={menu['category'].pk}"
+    scone = menu["scone"]
+    # given the kiosk has drawn the menu (cached here and in Redis)
+    assert 'data-available="true"' in _card(kiosk.get(url).content.decode(), scone.product.pk)
+    admin_url = reverse("admin:inventory_storeproduct_changelist")
+    # when the owner marks the scone sold out with the change list's action
+    owner_client.post(admin_url, {"action": "mark_sold_out", "_selected_action": [str(scone.listing.pk)]})
+    # then the kiosk's next request shows it sold out
+    assert 'data-available="false"' in _card(kiosk.get(url).content.decode(), scone.product.pk)
+    # when the owner lifts it and sets a store price in the change list's quick edit
+    owner_client.post(admin_url, {"action": "mark_available", "_selected_action": [str(scone.listing.pk)]})
+    saved = owner_client.post(
+        admin_url,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(scone.listing.pk),
+            "form-0-price_override": "3900",
+            "form-0-stock_quantity": "4",
+            "form-0-recommended_rank": "",
+            "_save": "저장",
+        },
+    )
+    assert saved.status_code == 302
+    # then the next request shows both
+    card = _card(kiosk.get(url).content.decode(), scone.product.pk)
+    assert 'data-available="true"' in card and "3,900" in card

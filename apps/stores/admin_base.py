@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -187,6 +188,9 @@ class OwnerScopedAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
 
+OWNER_TIMEZONES_CACHE_SECONDS = 60
+
+
 def _owner_timezone(request) -> zoneinfo.ZoneInfo | None:
     """The one timezone of the owner's stores, or None (several zones, none, or not an owner)."""
     user = getattr(request, "user", None)
@@ -194,11 +198,16 @@ def _owner_timezone(request) -> zoneinfo.ZoneInfo | None:
         return None
     from .models import Store
 
-    zones = set(Store.objects.filter(owner=user).values_list("timezone", flat=True).distinct())
+    # Kept a minute in the cache: every admin page asks, and a store's timezone rarely changes.
+    zones = cache.get_or_set(
+        f"cloudpos:admin-timezones:{user.pk}",
+        lambda: sorted(set(Store.objects.filter(owner=user).values_list("timezone", flat=True))),
+        OWNER_TIMEZONES_CACHE_SECONDS,
+    )
     if len(zones) != 1:
         return None
     try:
-        return zoneinfo.ZoneInfo(zones.pop())
+        return zoneinfo.ZoneInfo(zones[0])
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return None
 

@@ -191,6 +191,24 @@ def _renamed_in_the_admin(store, cafe):
     )
 
 
+def _imported_from_csv(store, cafe):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.catalog.admin import product_import_csv
+
+    rows = f"id,name,base_price,categories\n{cafe['latte'].product.pk},라떼,5900,커피\n"
+    assert product_import_csv(store.owner, SimpleUploadedFile("menu.csv", rows.encode())) == (0, 1)
+    return lambda menu: _item(menu, cafe["latte"]).unit_price == 5900
+
+
+def _listed_from_the_product_form(store, cafe):
+    # the product admin's per-store prices: off the menu, then back at a store price
+    services.product_listings_set(cafe["latte"].product, [store], {})
+    assert _item(selectors.menu_for_store(store, channel="KIOSK"), cafe["latte"]) is None
+    services.product_listings_set(cafe["latte"].product, [store], {store.pk: 4800})
+    return lambda menu: _item(menu, cafe["latte"]).unit_price == 4800
+
+
 def _option_sold_out_in_the_store(store, cafe):
     services.option_set_sold_out(store, cafe["latte"].options["L"], sold_out=True)
     return lambda menu: (
@@ -300,6 +318,8 @@ EDITS = [
     _unlisted,
     _archived,
     _renamed_in_the_admin,
+    _imported_from_csv,
+    _listed_from_the_product_form,
     _option_sold_out_in_the_store,
     _option_sold_out_everywhere_in_the_admin,
     _option_added,

@@ -2,13 +2,14 @@
 an idempotency key, a 5xx retried with the same key, cancelled and reissued for the remainder on a
 partial refund, the mandatory self-issue, masked identity numbers, and the simulated issuer."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order
@@ -16,6 +17,7 @@ from apps.payments import services
 from apps.payments.models import CashReceipt, CashReceiptSettings, Payment
 from apps.payments.sealing import unseal
 from apps.payments.state import CASH_RECEIPT_MOVES, cash_receipt_move
+from apps.payments.tasks import reconcile_payments
 from tests.concurrency import outcomes, run_together
 
 from .factories import make_order
@@ -89,6 +91,28 @@ def test_provider_down_for_every_retry_leaves_the_receipt_unknown(store, cash, t
     receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
     assert receipt.status == C.UNKNOWN
     assert not toss_server.live_receipts()
+
+
+@pytest.mark.parametrize("fault", ["500", "provider_error"])
+def test_an_unknown_receipt_is_settled_by_the_beat_with_the_same_key(store, cash, toss_server, fault):
+    # given every attempt answered with an uncertain error (a 5xx, Toss's PROVIDER_ERROR). A lost
+    # answer after Toss applied it is settled by the retry itself: Toss replays the stored answer.
+    _order, payment = _cash_sale(store, cash)
+    toss_server.inject("receipt_issue", fault, times=3)
+    receipt = services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+    assert receipt.status == C.UNKNOWN
+    # when the beat ticks after the grace period
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        settled = reconcile_payments()
+    # then the same request with the same key settles it: ISSUED, exactly one receipt at Toss
+    receipt.refresh_from_db()
+    assert settled >= 1 and receipt.status == C.ISSUED and receipt.receipt_key
+    assert len(toss_server.live_receipts()) == 1
+    assert {c["idempotencyKey"] for c in _issue_calls(toss_server)} == {str(receipt.idempotency_key)}
+    # and a second tick has nothing left to do
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        reconcile_payments()
+    assert len(_issue_calls(toss_server)) == 4 and len(toss_server.live_receipts()) == 1
 
 
 def test_partial_refund_cancels_and_reissues_for_the_remainder_then_full_refund_cancels(store, cash, toss_server):

@@ -426,6 +426,10 @@ def terminal_charge_start(
     """Send (part of) an order's amount to a card terminal: an IN_PROGRESS payment and its APPROVE job."""
     if terminal.store_id != order.store_id or not terminal.is_active:
         raise NotFound("TERMINAL_NOT_FOUND", _("카드 단말기를 찾을 수 없습니다."))
+    seen = selectors.last_poll(terminal.bridge_id)
+    if seen is None or time.time() - seen > setting("BRIDGE_OFFLINE_AFTER_SECONDS"):
+        # Nobody would take the job: say so now rather than hold the amount for a dead bridge.
+        raise Conflict("BRIDGE_OFFLINE", _("매장 브리지가 연결되어 있지 않습니다. 승인 번호를 직접 입력하세요."))
     with transaction.atomic():  # never an in-progress payment without the job that settles it
         payment = terminal_payments.terminal_payment_start(
             order, method, amount=amount, member=member, device=device, channel=order.channel
@@ -474,13 +478,33 @@ def _approval_lost(job: TerminalJob, outcome: str, result: dict | None = None) -
 
 
 def terminal_jobs_expire(*, store_id: int | None = None) -> int:
-    """Approvals handed out longer than the lease ago are lost; net-cancels are handed out again."""
+    """Approvals handed out longer than the lease ago are lost; net-cancels are handed out again;
+    approvals never handed out within the lease fail (nothing reached the terminal)."""
     now = timezone.now()
+    count = 0
+    undelivered = TerminalJob.objects.filter(
+        status=J.QUEUED,
+        kind=TerminalJob.Kind.APPROVE,
+        created_at__lt=now - timedelta(seconds=setting("BRIDGE_TERMINAL_LEASE_SECONDS")),
+    )
+    if store_id is not None:
+        undelivered = undelivered.filter(store_id=store_id)
+    for job in undelivered:
+        # Conditional on QUEUED: a poll handing it out at this moment wins, and it runs normally.
+        if TerminalJob.objects.filter(pk=job.pk, status=J.QUEUED).update(
+            status=J.FAILED, outcome="NOT_DELIVERED", finished_at=now, updated_at=now
+        ):
+            terminal_payments.terminal_payment_failed(
+                job.payment_id,
+                code="BRIDGE_OFFLINE",
+                message=_("매장 브리지가 응답하지 않아 단말기로 보내지 못했습니다."),
+                answer={},
+            )
+            count += 1
     cutoff = now - timedelta(seconds=setting("BRIDGE_TERMINAL_LEASE_SECONDS"))
     stale = TerminalJob.objects.filter(status=J.SENT, sent_at__lt=cutoff)
     if store_id is not None:
         stale = stale.filter(store_id=store_id)
-    count = 0
     for job in stale.select_related("terminal"):
         if job.kind == TerminalJob.Kind.APPROVE:
             _approval_lost(job, "LOST")

@@ -3,13 +3,19 @@ import pytest
 from apps.payments.models import PaymentMethod
 from tests.payments.factories import make_method
 
-from .factories import BridgeDeviceFactory, PrinterFactory, TerminalFactory
+from .factories import BridgeDeviceFactory, PrinterFactory, TerminalFactory, mark_online
 from .fakes import FakePrinter
 
 
 @pytest.fixture
 def bridge_device(store):
     return BridgeDeviceFactory(store=store, name="카운터 PC 브리지")
+
+
+@pytest.fixture
+def bridge_online(bridge_device):
+    mark_online(bridge_device)
+    return bridge_device
 
 
 @pytest.fixture

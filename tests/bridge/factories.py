@@ -1,8 +1,12 @@
 """Bridge factories (the cross-owner admin walk finds them by model)."""
 
+import time
+
 import factory
+from django.core.cache import cache
 from factory.django import DjangoModelFactory
 
+from apps.bridge import selectors
 from apps.bridge.models import Printer, PrintJob, Terminal, TerminalJob
 from apps.stores.models import Device
 from tests.admin.factories import PaymentFactory
@@ -55,3 +59,8 @@ class TerminalJobFactory(DjangoModelFactory):
     kind = TerminalJob.Kind.APPROVE
     payment = factory.SubFactory(PaymentFactory, order__store=factory.SelfAttribute("...store"))
     amount = factory.SelfAttribute("payment.amount")
+
+
+def mark_online(device) -> None:
+    """As if the bridge had just polled (a card payment is only sent to a bridge that is online)."""
+    cache.set(selectors.LAST_POLL_KEY.format(device_id=device.pk), time.time())

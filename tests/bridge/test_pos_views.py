@@ -76,8 +76,8 @@ def test_another_stores_order_is_404(pos, receipt_printer):
     assert answer.status_code == 404 and not PrintJob.objects.exists()
 
 
-def test_card_terminal_button_sends_the_amount_and_shows_the_progress(pos, store, bridge_device, card_terminal_method):
-    terminal = TerminalFactory(store=store, bridge=bridge_device)
+def test_card_terminal_button_sends_the_amount_and_shows_the_progress(pos, store, bridge_online, card_terminal_method):
+    terminal = TerminalFactory(store=store, bridge=bridge_online)
     order = make_order(store, lines=(("아메리카노", 4500, 2),))
     answer = pos.post(
         f"/pos/bridge/orders/{order.public_id}/terminal/",

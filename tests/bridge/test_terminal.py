@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from apps.bridge import rendering, services
 from apps.bridge.models import JobStatus, PrintJob, TerminalJob
@@ -34,7 +35,7 @@ def terminal(store, bridge_device):
 
 
 @pytest.fixture
-def charge(store, card_terminal_method, terminal):
+def charge(store, card_terminal_method, terminal, bridge_online):
     order = make_order(store, lines=(("아메리카노", 4500, 2),))
     return services.terminal_charge_start(order, card_terminal_method, terminal)
 
@@ -170,3 +171,24 @@ def test_an_approval_for_an_order_gone_meanwhile_is_net_cancelled(bridge_device,
     services.terminal_job_result(bridge_device, net_cancel.pk, outcome="CANCELED", data={})
     charge.payment.refresh_from_db()
     assert charge.payment.status == PaymentStatus.FAILED
+
+
+def test_a_card_payment_is_refused_while_the_bridge_is_offline(store, card_terminal_method, terminal):
+    # the bridge has not polled: nothing would take the job, so nothing is held
+    order = make_order(store)
+    with pytest.raises(Conflict) as err:
+        services.terminal_charge_start(order, card_terminal_method, terminal)
+    assert err.value.code == "BRIDGE_OFFLINE"
+    assert not TerminalJob.objects.exists() and not order.payments.exists()
+
+
+def test_an_approval_never_handed_out_fails_after_the_lease(bridge_device, charge):
+    # given the bridge went away before it picked the approval up
+    with time_machine.travel(timezone.now() + timedelta(seconds=121), tick=False):
+        assert services.terminal_jobs_expire() == 1
+    charge.refresh_from_db()
+    charge.payment.refresh_from_db()
+    # then nothing reached the terminal: the payment fails, no net-cancel is needed
+    assert charge.status == JobStatus.FAILED and charge.outcome == "NOT_DELIVERED"
+    assert charge.payment.status == PaymentStatus.FAILED and charge.payment.failure_code == "BRIDGE_OFFLINE"
+    assert not TerminalJob.objects.filter(cancels=charge).exists()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.bridge import services
+from apps.bridge import selectors, services
 from apps.bridge.models import JobStatus, TerminalJob
 from apps.orders.models import OrderStatus
 from apps.payments.models import Payment, PaymentEvent, PaymentStatus
@@ -35,6 +35,7 @@ def setup(store, simterm, card_terminal_method, live_server, tmp_path):
     result = bridge.pair(store_services.device_issue_pairing_code(device))
     assert result.returncode == 0, result.stdout + result.stderr
     bridge.start()
+    wait_for(lambda: selectors.last_poll(device.pk), timeout=30)  # online: a card payment may be sent
     yield {"terminal": terminal, "bridge": bridge, "method": card_terminal_method}
     bridge.kill()
 

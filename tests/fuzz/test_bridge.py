@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from apps.bridge import services
 from apps.bridge.models import PrintJob, TerminalJob
 from apps.payments.models import PaymentMethod
-from tests.bridge.factories import BridgeDeviceFactory, PrinterFactory, TerminalFactory
+from tests.bridge.factories import BridgeDeviceFactory, PrinterFactory, TerminalFactory, mark_online
 from tests.factories import DeviceFactory
 from tests.fuzz.conftest import FUZZ_PROFILE
 from tests.fuzz.form_posts import FUZZ, assert_nothing_half_written, check, form_requests, path_values, query_requests
@@ -50,6 +50,7 @@ class Shop:
 def shop(store, cashier, manager, settings):
     settings.BRIDGE_LONG_POLL_SECONDS = 0  # a hostile "wait" must not make the suite sleep
     bridge = BridgeDeviceFactory(store=store)
+    mark_online(bridge)
     pos_device = DeviceFactory(store=store, kind="POS")
     return Shop(
         store=store,

@@ -351,11 +351,10 @@ def _hand_out_print_jobs(bridge: Device, poll_started) -> list[PrintJob]:
 def _hand_out_terminal_jobs(bridge: Device) -> list[TerminalJob]:
     now = timezone.now()
     handed = []
-    for job in (
-        selectors.terminal_jobs_for_bridge(bridge)
-        .filter(status=J.QUEUED)
-        .select_related("terminal")[:MAX_JOBS_PER_POLL]
-    ):
+    queued = selectors.terminal_jobs_for_bridge(bridge).filter(
+        status=J.QUEUED, **_still_paired(bridge, "terminal__bridge")
+    )
+    for job in queued.select_related("terminal").order_by("id")[:MAX_JOBS_PER_POLL]:
         moved = TerminalJob.objects.filter(pk=job.pk, status=J.QUEUED).update(
             status=J.SENT, sent_at=now, attempts=job.attempts + 1, updated_at=now
         )

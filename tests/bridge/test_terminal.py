@@ -13,6 +13,8 @@ from apps.bridge.models import JobStatus, PrintJob, TerminalJob
 from apps.core.errors import Conflict, Invalid
 from apps.orders.models import Order, OrderStatus
 from apps.payments.models import PaymentStatus
+from apps.stores import services as store_services
+from apps.stores.models import Device
 from tests.payments.factories import make_order
 
 from .factories import BridgeDeviceFactory, PrinterFactory, TerminalFactory
@@ -192,3 +194,12 @@ def test_an_approval_never_handed_out_fails_after_the_lease(bridge_device, charg
     assert charge.status == JobStatus.FAILED and charge.outcome == "NOT_DELIVERED"
     assert charge.payment.status == PaymentStatus.FAILED and charge.payment.failure_code == "BRIDGE_OFFLINE"
     assert not TerminalJob.objects.filter(cancels=charge).exists()
+
+
+def test_a_bridge_revoked_while_it_waits_is_handed_no_approval(bridge_device, charge):
+    # the poll's device was read before the owner revoked it (a long-poll in its wait)
+    stale = Device.objects.get(pk=bridge_device.pk)
+    store_services.device_revoke(bridge_device)
+    assert _hand_out(stale) == []
+    charge.refresh_from_db()
+    assert charge.status == JobStatus.QUEUED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,6 +30,10 @@ def order_list(request):
     store = request.device.store
     day = business_date_for(store)
     orders = order_selectors.orders_for_business_day(store, day).exclude(status=OrderStatus.OPEN)
+    # An order canceled to be changed shares its number with the order that replaced it: the list
+    # shows that number once, as the live order.
+    live_numbers = orders.exclude(status=OrderStatus.CANCELED).values("order_number")
+    orders = orders.exclude(Q(status=OrderStatus.CANCELED) & Q(order_number__in=live_numbers))
     search = OrderSearchForm(request.GET)
     error = ""
     if not search.is_valid():

@@ -409,6 +409,9 @@ def test_changing_an_order_keeps_its_number(
     assert changed.pk != first.pk and changed.order_number == first.order_number == 1
     assert (first.status, changed.status) == ("CANCELED", "PENDING_PAYMENT")
     assert OrderNumberCounter.objects.get(store=pos_device.store).last_number == 1
+    # and the day's list shows #1 once, as the live order
+    rows = pos_client.get(reverse("pos:orders"), **HX).content.decode()
+    assert rows.count('data-testid="order-row"') == 1 and changed.public_id in rows
 
 
 def _paid_order(client, menu, methods):

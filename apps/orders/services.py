@@ -198,10 +198,17 @@ def _create_order(
     OrderLine.objects.bulk_create(
         order_lines(order, resolved, priced, notes=[item.line.get("note", "")[:200] for item in resolved])
     )
-    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note="placed")
+    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note=_placed_note(cart.meta))
     events.order_placed_in_transaction.send(sender=Order, order=order)
     transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
     return order
+
+
+def _placed_note(meta: dict) -> str:
+    """Who gave (and approved) the cart's manual discounts: kept in the order's history, since the
+    discount's reason, which the receipt prints, no longer carries the staff's names."""
+    given = list(dict.fromkeys(d.get("by") for d in meta.get("manual_discounts") or [] if d.get("by")))
+    return f"placed; manual discount: {', '.join(given)}"[:200] if given else "placed"
 
 
 def order_lines(order: Order, resolved, priced, *, notes: list[str], round_=None) -> list[OrderLine]:

@@ -71,3 +71,14 @@ def test_remove_by_index(cart, pos_device, cashier):
     with pytest.raises(DomainError) as err:
         services.cart_manual_discount_remove(cart.id, device=pos_device, index=0)
     assert err.value.code == "DISCOUNT_NOT_FOUND"
+
+
+def test_who_gave_and_approved_it_is_kept_in_the_orders_history(cart, pos_device, cashier, manager):
+    from apps.orders import services as order_services
+
+    _set(cart, pos_device, cashier, value=30, manager_pin="9999")
+    order, _ = order_services.order_place(cart.id, device=pos_device)
+    note = order.events.get().note
+    assert cashier.display_name in note and manager.display_name in note
+    # while the discount the receipt prints carries only the reason
+    assert [d["reason"] for d in order.lines.get().discounts] == ["단골 손님"]

@@ -54,7 +54,12 @@ def illegal_move(from_status: str, to_status: str, *, code: str = "ORDER_ILLEGAL
 def lock(order: Order | int) -> Order:
     """The order row, locked until the surrounding transaction ends."""
     pk = order.pk if isinstance(order, Order) else order
-    return Order.objects.select_for_update().select_related("store").get(pk=pk)
+    # Only the order row (of=self), and FOR NO KEY UPDATE: no write changes an order's key, and the
+    # stronger FOR UPDATE also blocks every foreign-key check on the row. Both made two transactions
+    # deadlock: the kitchen pointing a merged tab's tickets at the target (its key-share check at
+    # commit) against a second merge holding the target and waiting for the source; and two order
+    # locks of one store each waiting for the store row the other had locked with its order.
+    return Order.objects.select_for_update(of=("self",), no_key=True).select_related("store").get(pk=pk)
 
 
 def move(

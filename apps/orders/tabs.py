@@ -740,12 +740,26 @@ def tab_prepaid_round_land(
             locked.save(update_fields=["guests"])
         _recompute_totals(locked)
         _recompute_totals(paid_locked)
-        OrderEvent.objects.create(
-            order=paid_locked, from_status=S.PAID, to_status=S.PAID, note=f"landed on tab #{locked.order_number}"
-        )
+        landed = _landed_close(paid_locked, note=f"landed on tab #{locked.order_number} round {number}")
         floor_touch(locked.store_id)
         transaction.on_commit(lambda: _bill_mark_clear(locked.pk))
+        # As after a merge: the kitchen's tickets (made when the order was paid) follow its lines.
+        transaction.on_commit(lambda: events.order_canceled.send(sender=Order, order=landed, reason="landed"))
     return locked, round_
+
+
+def _landed_close(paid: Order, *, note: str) -> Order:
+    """PAID → CANCELED for a pay-first order whose lines and payment now live on the tab, like the
+    source of a merge. Deliberately not in lifecycle's table: PAID → CANCELED is no move for any
+    other order (it would drop a payment), so it is made only here, under the row lock, and only
+    for an order left with no line; nothing of it is a sale any more, so it must not count as one."""
+    if paid.lines.exists():
+        raise Conflict("ORDER_NOT_EMPTY", _("주문에 남은 항목이 있습니다."))
+    now = timezone.now()
+    Order.objects.filter(pk=paid.pk, status=S.PAID).update(status=S.CANCELED, canceled_at=now, updated_at=now)
+    OrderEvent.objects.create(order=paid, from_status=S.PAID, to_status=S.CANCELED, note=note[:200])
+    paid.status, paid.canceled_at = S.CANCELED, now
+    return paid
 
 
 def _tab_open_for_prepaid(table: Table, *, guests: int) -> Order:

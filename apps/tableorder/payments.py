@@ -31,3 +31,8 @@ def payment_failed(order: Order) -> bool:
     """Every attempt to pay `order` ended without money (declined, closed, expired)."""
     latest = payment_selectors.latest_payment(order)
     return latest is not None and not payment_in_flight_or_done(order) and latest.status != PaymentStatus.READY
+
+
+def payments_ready(order: Order) -> list[Payment]:
+    """The order's card windows opened and not yet answered."""
+    return list(Payment.objects.filter(order=order, status=PaymentStatus.READY))

@@ -6,21 +6,22 @@ sends nothing: the order is canceled (or expires) and its stock comes back.
 
 Landing is idempotent under the PrepaidRound row lock, so a confirm retried, a webhook and the
 browser return, or a double tap land the round once. It runs after the payment commits (orders'
-`order_paid`), and again whenever the guest's phone looks, so a lost signal only delays it; the
-kitchen's tickets are made in the payment's own transaction either way and follow the lines.
+`order_paid`), and again whenever a phone at the table looks, so a lost signal only delays it; the
+kitchen's tickets are made in the payment's own transaction either way and follow the lines onto
+the tab (as after a merge), and the emptied order ends CANCELED, so it never counts as a sale.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.carts.cart import CartState
 from apps.core.errors import Conflict, DomainError, NotFound
-from apps.kitchen import services as kitchen_services
 from apps.orders import services as order_services
 from apps.orders import tabs as tab_services
 from apps.orders.models import Order, OrderStatus
@@ -35,8 +36,9 @@ from . import phone
 from .models import PrepaidRound, PrepaidRoundStatus
 
 logger = logging.getLogger(__name__)
-PREPAID_MEMO = "QR 선결제"
+PREPAID_MEMO = "QR 선결제 완료"  # shown on the POS tab screen next to the round's time
 TABLE_CHANNEL = "TABLE"
+LAND_ATTEMPTS = 3
 
 
 class PrepaidState:
@@ -79,7 +81,7 @@ def prepaid_checkout_start(request, table: Table, *, method_id: int, guests: int
         raise DomainError("BASKET_EMPTY", _("주문할 메뉴를 먼저 담아 주세요."), status=422)
     phone.check_round_size(table, cart.lines)
     # A basket already in checkout is the same round being paid again: it takes no new turn.
-    slot = phone.round_limit_take(request, table) if cart.state == "ACTIVE" else None
+    slot = phone.round_limit_take(request, table) if cart.state == CartState.ACTIVE else None
     try:
         order, _created = tab_services.tab_prepaid_order_place(table, cart.id)
         PrepaidRound.objects.get_or_create(
@@ -89,9 +91,11 @@ def prepaid_checkout_start(request, table: Table, *, method_id: int, guests: int
         failed = reverse("tableorder:phone_pay_failed", args=[token, order.public_id])
         try:
             payment = payment_services.payment_create(order, method, channel=TABLE_CHANNEL)
-        except Conflict as err:
+        except DomainError as err:
             if err.code == "NOTHING_DUE":
                 return success  # this basket's payment is already being confirmed: wait for it
+            # The card could not even start (e.g. Toss keys missing): the basket comes back.
+            order_services.order_payment_failed(order)
             raise
         return payment_services.payment_checkout_url(payment, success_next=success, fail_next=failed)
     except DomainError:
@@ -111,6 +115,17 @@ def landed_round_ids(tab: Order | None) -> set[int]:
 
 def tab_due(tab: Order) -> int:
     return payment_selectors.amount_due(tab)
+
+
+def basket_being_paid(request, table: Table):
+    """This phone's basket when it is in checkout for a pay-first order still waiting for payment."""
+    cart = phone.phone_cart_any_state(request, table)
+    if cart is None or cart.state != CartState.CHECKOUT:
+        return None
+    waiting = PrepaidRound.objects.filter(
+        table=table, order__cart_id=cart.id, order__status=OrderStatus.PENDING_PAYMENT
+    ).exists()
+    return cart if waiting else None
 
 
 def prepaid_for_phone(table: Table, public_id: str) -> PrepaidRound:
@@ -149,6 +164,10 @@ def prepaid_payment_abandon(prepaid: PrepaidRound) -> None:
     order = Order.objects.get(pk=prepaid.order_id)
     if order.status != OrderStatus.PENDING_PAYMENT or prepaid_payments.payment_in_flight_or_done(order):
         return
+    for window in prepaid_payments.payments_ready(order):
+        # A window still open (the guest came here some other way): closed first, as the kiosk
+        # does, so a late approval in it cannot capture for a canceled order.
+        payment_services.payment_return_fail(order_id=window.public_id, code="PAY_PROCESS_CANCELED")
     try:
         order_services.order_cancel(order, reason="pay-first payment not completed")
     except DomainError:
@@ -180,17 +199,7 @@ def prepaid_round_land(order_id: int) -> PrepaidRound | None:
             timezone.now(),
         )
         prepaid.save(update_fields=["status", "tab", "round", "landed_at"])
-        transaction.on_commit(lambda: _tickets_follow(paid))
     return prepaid
-
-
-def _tickets_follow(paid: Order) -> None:
-    # The kitchen made the tickets when the order was paid; they follow its lines onto the tab. A
-    # miss leaves them on the paid order's number, still cooked and bumped: a screen effect only.
-    try:
-        kitchen_services.tickets_follow_canceled_order(paid)
-    except Exception:
-        logger.exception("kitchen tickets did not follow pay-first order %s", paid.pk)
 
 
 def prepaid_land_waiting(table: Table) -> int:
@@ -205,8 +214,17 @@ def on_order_paid(sender, order: Order, **kwargs) -> None:
     """orders' `order_paid` (on commit): a pay-first order lands on its tab now."""
     if not PrepaidRound.objects.filter(order_id=order.pk, status=PrepaidRoundStatus.WAITING).exists():
         return
-    try:
-        prepaid_round_land(order.pk)
-    except Exception:
-        # The payment is safe; the phone's next look (or the next paid round) lands it.
-        logger.exception("pay-first order %s did not land on its tab", order.pk)
+    for attempt in range(LAND_ATTEMPTS):
+        try:
+            prepaid_round_land(order.pk)
+            return
+        except OperationalError:
+            # A lock conflict the database broke up (the landing rolled back whole): once more.
+            if attempt == LAND_ATTEMPTS - 1:
+                logger.exception("pay-first order %s did not land on its tab", order.pk)
+            else:
+                logger.warning("pay-first order %s: landing retried after a lock conflict", order.pk, exc_info=True)
+        except Exception:
+            # The payment is safe; a phone at the table looking at its tab lands it.
+            logger.exception("pay-first order %s did not land on its tab", order.pk)
+            return

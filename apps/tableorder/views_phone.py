@@ -88,8 +88,13 @@ def _tab(table):
 def _context(request, table, token: str, **extra) -> dict:
     store = table.store
     tab, rounds = _tab(table)
+    order_settings = table_selectors.table_order_settings(store)
     # Reading the menu makes no cart (a crawler following the code writes nothing to Redis).
     cart = phone.phone_cart(request, table, create=False)
+    if cart is None and order_settings.pay_first:
+        # A basket whose card window was left (browser back): still shown, and paying again
+        # reuses its order instead of losing the basket until the order expires.
+        cart = prepaid.basket_being_paid(request, table)
     context = {
         "store": store,
         "table": table,
@@ -99,10 +104,10 @@ def _context(request, table, token: str, **extra) -> dict:
         "basket": cart_selectors.cart_priced(cart, store=store) if cart is not None else None,
         "closed_reason": phone.ordering_closed_reason(table),
         "is_frozen": tab is not None and tab.status != OrderStatus.OPEN,
-        "max_items": table_selectors.table_order_settings(store).max_items_per_round,
+        "max_items": order_settings.max_items_per_round,
         "max_guests": tab_services.MAX_GUESTS,
         "pending": phone.pending_for_phone(request, table),
-        "pay_first": prepaid.pay_first(table),
+        "pay_first": order_settings.pay_first,
         "prepaid_round_ids": prepaid.landed_round_ids(tab),
     }
     if context["prepaid_round_ids"]:
@@ -251,7 +256,8 @@ def paid(request, table, token: str, public_id: str):
     found = _prepaid(table, public_id)
     state = prepaid.prepaid_state(found)
     if state == prepaid.PrepaidState.LANDED:
-        messages.success(request, _("결제를 마치고 %(n)d차 주문을 보냈습니다.") % {"n": found.round.number})
+        number = found.round.number if found.round is not None else 0
+        messages.success(request, _("결제를 마치고 %(n)d차 주문을 보냈습니다.") % {"n": number})
         return redirect("tableorder:phone_tab", token=token)
     if state == prepaid.PrepaidState.FAILED:
         return redirect("tableorder:phone_pay_failed", token=token, public_id=found.order.public_id)

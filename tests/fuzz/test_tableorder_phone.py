@@ -198,3 +198,46 @@ def test_the_qr_sheet_never_answers_5xx(store, owner):
         check(client, "POST", "/admin/tables/table/", request, endpoint="admin:tables_table_print_qr_codes")
 
     fuzz_action()
+
+
+# --- pay first: the phone pays before its round is sent ---------------------------------------------
+
+
+@pytest.fixture
+def paying_phone(phone, store):
+    from apps.tables.models import TableOrderSettings
+    from tests.payments.factories import make_method
+
+    TableOrderSettings.objects.create(store=store, pay_first=True)
+    phone.method = make_method(store, "SIMULATED", channels=("TABLE",))
+    return phone
+
+
+def _placed_order_id(p: Phone) -> tuple[str, ...]:
+    """A pay-first order of this table whose card window is open (a fresh one once it has ended)."""
+    from apps.tableorder.models import PrepaidRound
+
+    waiting = PrepaidRound.objects.filter(table=p.table, order__status="PENDING_PAYMENT").first()
+    if waiting is None:
+        p.cart_with_line()
+        p.client.post(f"/t/{p.token}/pay/", {"method": str(p.method.pk)})
+        waiting = PrepaidRound.objects.filter(table=p.table, order__status="PENDING_PAYMENT").first()
+    return (p.token, waiting.order.public_id)
+
+
+PAY_FIRST = [
+    Endpoint("pay", "POST", "/t/{}/pay/", lambda p: {"method": str(p.method.pk), "guests": "2"}),
+    Endpoint("paid", "GET", "/t/{}/paid/{}/", lambda p: {}, path_params=_placed_order_id),
+    Endpoint("pay_failed", "GET", "/t/{}/pay-failed/{}/", lambda p: {}, path_params=_placed_order_id),
+]
+
+
+@pytest.mark.parametrize("endpoint", PAY_FIRST, ids=lambda e: e.name)
+def test_pay_first_endpoint_never_answers_5xx_and_refused_requests_write_nothing(paying_phone, endpoint):
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        _run(paying_phone, endpoint, data)
+
+    fuzz()
+    assert_nothing_half_written()

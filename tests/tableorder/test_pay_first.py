@@ -13,11 +13,13 @@ import time_machine
 from django.test import Client
 
 from apps.inventory.models import StoreProduct
+from apps.kitchen.models import Ticket
 from apps.orders import tabs
 from apps.orders.models import Order
 from apps.payments import selectors as payment_selectors
 from apps.payments import services as payment_services
 from apps.payments.models import Payment
+from apps.settlement.facts import sold_orders
 from apps.tableorder import prepaid
 from apps.tableorder.models import PrepaidRound
 from apps.tables.models import Table, TableOrderSettings
@@ -84,10 +86,13 @@ def test_a_paid_round_lands_on_the_tab_already_paid(store, table, stew, soju, op
     assert payment.order_id == tab.pk and payment.amount == 18000
     assert sorted(payment.line_ids) == sorted(tab.lines.values_list("pk", flat=True))
     assert payment_selectors.amount_due(tab) == 0
-    # and the order it was paid on holds nothing any more
+    # and the order it was paid on holds nothing any more and is no sale of its own
     holder = PrepaidRound.objects.get().order
     holder.refresh_from_db()
-    assert holder.status == "PAID" and holder.total_amount == 0 and not holder.lines.exists()
+    assert holder.status == "CANCELED" and holder.total_amount == 0 and not holder.lines.exists()
+    # the kitchen's ticket (made when the payment was confirmed) follows the round onto the tab
+    ticket = Ticket.objects.get()
+    assert ticket.order_id == tab.pk and ticket.round_number == 1
     # the phone's basket is empty again; stock was taken once
     assert 'data-testid="phone-basket-line"' not in client.get(phone_url(table)).content.decode()
     assert StoreProduct.objects.get(pk=stew.listing.pk).stock_quantity == 48
@@ -111,6 +116,13 @@ def test_closing_the_tab_charges_only_the_rest(store, table, stew, soju, open_sh
     # and the table's old links stop working
     table.refresh_from_db()
     assert table.generation == 2
+    # the day's sales hold one order of 14,000원, paid 9,000원 by card and 5,000원 in cash
+    sold = sold_orders([store.pk], tab.business_date, tab.business_date)
+    assert list(sold.values_list("pk", "total_amount")) == [(tab.pk, 14000)]
+    assert sorted(tab.payments.filter(status="DONE").values_list("kind", "amount")) == [
+        ("CASH", 5000),
+        ("SIMULATED", 9000),
+    ]
 
 
 def test_a_tab_paid_entirely_from_phones_is_paid_at_its_bill(store, table, stew, open_shift, pay_first, card):
@@ -218,3 +230,61 @@ def test_a_paid_round_lands_once_however_often_it_is_told(store, table, stew, op
         assert payment_services.payment_confirm(Payment.objects.get().pk) == "DONE"
     tab = Order.objects.get(table=table)
     assert tab.rounds.count() == 1 and tab.total_amount == 9000
+
+
+def test_leaving_the_card_window_open_and_giving_up_closes_it(store, table, stew, open_shift, pay_first, card):
+    client = Client()
+    add(client, table, stew)
+    window = pay(client, table, card)["Location"]
+    holder = PrepaidRound.objects.get().order
+    # when the phone comes to the failure page while the window was never answered
+    client.get(phone_url(table, f"pay-failed/{holder.public_id}/"))
+    # then the window's payment is closed and the order canceled, so a late approval captures nothing
+    assert Payment.objects.get().status == "ABORTED"
+    holder.refresh_from_db()
+    assert holder.status == "CANCELED"
+    late = client.post(window, {"action": "approve"}, follow=True)
+    assert late.status_code == 200
+    assert not Order.objects.filter(table=table).exists()
+    assert not Payment.objects.filter(status="DONE").exists()
+
+
+def test_back_from_the_card_window_keeps_the_basket_and_paying_again_uses_the_same_order(
+    store, table, stew, open_shift, pay_first, card
+):
+    client = Client()
+    add(client, table, stew, qty=2)
+    first_window = pay(client, table, card)["Location"]
+    # the guest pressed back: the menu still shows the basket and the pay button
+    page = client.get(phone_url(table)).content.decode()
+    assert page.count('data-testid="phone-basket-line"') == 1 and 'data-testid="phone-pay"' in page
+    # paying again opens a new window for the same order; the first window is superseded
+    done = card_window(client, pay(client, table, card), "approve")
+    assert "phone-round-paid" in done.content.decode()
+    assert Order.objects.filter(prepaid_round__isnull=False).count() == 1
+    assert client.post(first_window, {"action": "approve"}).status_code in (200, 302)
+    tab = Order.objects.get(table=table)
+    assert tab.rounds.count() == 1 and tab.total_amount == 18000
+    assert Payment.objects.filter(status="DONE").count() == 1
+
+
+def test_pay_first_needs_an_open_shift(store, table, stew, pay_first, card):
+    client = Client()
+    add(client, table, stew)
+    # no shift open: nothing is placed, no window opens
+    closed = pay(client, table, card)
+    assert closed.status_code == 409 and "영업 시간이 아니라" in closed.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_new_basket_paid_right_after_the_last_one_waits_its_turn(
+    store, table, stew, open_shift, pay_first, card, settings
+):
+    settings.TABLEORDER_PHONE_ROUND_INTERVAL_SECONDS = 20
+    client = Client()
+    add(client, table, stew)
+    card_window(client, pay(client, table, card), "approve")
+    add(client, table, stew)
+    refused = pay(client, table, card)
+    assert refused.status_code == 429 and "20초에 한 번" in refused.content.decode()
+    assert Order.objects.get(table=table).rounds.count() == 1

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payments', '0005_alter_payment_kind_alter_paymentmethod_kind'),
+        ("payments", "0005_alter_payment_kind_alter_paymentmethod_kind"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='paymentmethod',
-            name='name_en',
-            field=models.CharField(blank=True, max_length=50, verbose_name='영문 이름'),
+            model_name="paymentmethod",
+            name="name_en",
+            field=models.CharField(blank=True, max_length=50, verbose_name="영문 이름"),
         ),
     ]

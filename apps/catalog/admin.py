@@ -172,6 +172,10 @@ class ProductAdminForm(forms.ModelForm):
             "is_active",
             "categories",
         ]
+        # Tick boxes, not Django's two-box filter: a café has a handful of categories, and that
+        # widget's script breaks the "+" next to the option group (the new group never reached
+        # the product's list: Django's SelectBox cache has no entry for the inline's empty row).
+        widgets = {"categories": forms.CheckboxSelectMultiple}
 
     def clean(self):
         cleaned = super().clean()
@@ -204,7 +208,6 @@ class ProductAdmin(OwnedAdmin):
     list_display_links = ["preview", "name"]
     list_filter = ["is_active", "tax_type", ("categories", admin.RelatedOnlyFieldListFilter), ImageStatusFilter]
     search_fields = ["name", "name_en", "sku", "barcode"]
-    filter_horizontal = ["categories"]
     readonly_fields = ["large_preview", "image_status", "image_error"]
     inlines = [ProductOptionGroupInline]
     actions = ["export_csv", "archive", "rebuild_images"]

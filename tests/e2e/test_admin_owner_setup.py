@@ -169,3 +169,42 @@ def test_the_store_listing_fits_1440_and_prices_never_wrap(browser, live_server,
         _shot(page, artifacts_dir, "listing-fit-1440")
     finally:
         context.close()
+
+
+def test_the_size_option_group_is_made_from_the_product_form_itself(browser, live_server, artifacts_dir):
+    from tests.factories import OwnerFactory, StoreFactory
+    from tests.kiosk.browser import owner_context
+
+    owner = OwnerFactory()
+    store = StoreFactory(owner=owner, name="팝업 카페")
+    context = owner_context(browser, live_server, owner)
+    page = context.new_page()
+    errors: list = []
+    try:
+        page.set_viewport_size(WIDE)
+        page.goto(f"{live_server.url}/admin/catalog/product/add/")
+        page.locator("input[name=name]").fill("아이스티")
+        page.locator("input[name=base_price]").fill("3500")
+        # the "+" beside the option group opens the group's form, options inline
+        with page.expect_popup() as popup_info:
+            page.locator("#add_id_productoptiongroup_set-0-group").click()
+        popup = popup_info.value
+        popup.on("pageerror", lambda error: errors.append(error))
+        popup.locator("input[name=name]").fill("사이즈")
+        popup.locator("input[name='options-0-name']").fill("레귤러")
+        popup.locator("input[name='options-0-price_delta']").fill("0")
+        popup.locator(".add-row a").first.click()
+        popup.locator("input[name='options-1-name']").fill("라지")
+        popup.locator("input[name='options-1-price_delta']").fill("700")
+        with popup.expect_event("close"):
+            popup.locator("input[name=_save]").click()
+        # and the new group is chosen on the product at once (it used to stay in the popup)
+        expect(page.locator("select[name='productoptiongroup_set-0-group'] option:checked")).to_have_text("사이즈")
+        page.locator("input[name=_save]").click()
+        expect(page.locator(".messagelist")).to_contain_text("아이스티")
+        product = Product.objects.get(owner=owner, name="아이스티")
+        assert [g.name for g in product.option_groups.all()] == ["사이즈"]
+        assert StoreProduct.objects.filter(store=store, product=product, is_listed=True).exists()
+        assert not errors, errors
+    finally:
+        context.close()

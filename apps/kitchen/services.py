@@ -23,6 +23,7 @@ from apps.orders.models import KitchenStatus, Order, OrderLine, OrderRound, Orde
 from apps.stores.models import Device, Store
 
 from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
+from .routing import routing_bump, station_claims
 from .versions import kitchen_touch
 
 T = TicketStatus
@@ -63,6 +64,7 @@ def station_default(store: Store | int) -> Station:
             name = f"{DEFAULT_STATION_NAME} ({_('기본')})"
         Station.objects.bulk_create([Station(store_id=store_id, name=name, is_default=True)], ignore_conflicts=True)
         station = Station.objects.get(store_id=store_id, is_default=True)
+        routing_bump(store_id)  # bulk_create sends no post_save: the cached claims learn the default
     return station
 
 
@@ -103,14 +105,8 @@ def _category_ancestors(category_ids: set[int]) -> dict[int, list[int]]:
 def _route(store_id: int, lines: list[OrderLine]) -> dict[int, list[OrderLine]]:
     """Station id → the lines it makes: a product station first, then the nearest category
     station (lowest sort order on a tie), else the default station."""
-    stations = list(Station.objects.filter(store_id=store_id).prefetch_related("products", "categories"))
-    by_product: dict[int, int] = {}
-    by_category: dict[int, int] = {}
-    for station in stations:  # ordered by sort_order, id: the first claim wins
-        for product_id in (p.pk for p in station.products.all()):
-            by_product.setdefault(product_id, station.pk)
-        for category_id in (c.pk for c in station.categories.all()):
-            by_category.setdefault(category_id, station.pk)
+    # The stations' claims, cached under the store's routing version (routing.py): no SQL warm.
+    by_product, by_category, loaded_default = station_claims(store_id)
     product_ids = {line.product_id for line in lines if line.product_id}
     product_categories: dict[int, list[int]] = {}
     if by_category and product_ids:
@@ -133,9 +129,8 @@ def _route(store_id: int, lines: list[OrderLine]) -> dict[int, list[OrderLine]]:
             station_id = best[1] if best else None
         if station_id is None:
             if default_id is None:
-                # The stations are loaded already: read the default again only to make it.
-                loaded = next((station.pk for station in stations if station.is_default), None)
-                default_id = loaded if loaded is not None else station_default(store_id).pk
+                # Known from the claims; read (or made) here only when the store has none yet.
+                default_id = loaded_default if loaded_default is not None else station_default(store_id).pk
             station_id = default_id
         routed.setdefault(station_id, []).append(line)
     return routed

@@ -1,0 +1,98 @@
+"""Which station makes what, per store — the claims `services._route` works from — cached under a
+per-store routing version, so routing a paid order's (or a round's) lines reads no station from
+PostgreSQL while the kitchen's setup is unchanged (issue 18: the cash payment's hot path). Every save
+or delete of a Station and every change of its product or category links moves the version
+(receivers at the bottom), like the payment methods' and discount rules' caches: Redis for 10
+minutes, a per-worker copy for 60 s under the same versioned key."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from apps.core.redis import get_redis
+
+from .models import Station
+
+ROUTING_VERSION_KEY = "cloudpos:kitchen:routing:version:{store_id}"
+CLAIMS_CACHE_KEY = "kitchen:claims:{store_id}:{version}"
+CLAIMS_CACHE_SECONDS = 10 * 60  # short: bounds what a lost on-commit bump could leave cached
+LOCAL_CLAIMS_SECONDS = 60
+_LOCAL_CLAIMS: dict[str, tuple[float, tuple]] = {}
+_LOCAL_CLAIMS_MAX = 32
+
+# (station by product id, station by category id, the default station's id or None)
+Claims = tuple[dict[int, int], dict[int, int], int | None]
+
+
+def _set_new_version(store_id: int) -> str:
+    token = f"{time.time_ns()}{secrets.randbelow(10**6):06d}"
+    get_redis().set(ROUTING_VERSION_KEY.format(store_id=store_id), token)
+    return token
+
+
+def routing_version(store_id: int) -> str:
+    value = get_redis().get(ROUTING_VERSION_KEY.format(store_id=store_id))
+    return value.decode() if value else _set_new_version(store_id)
+
+
+def routing_bump(store_id: int) -> None:
+    # Now (readers in this transaction see the change) and again on commit, as the menu version.
+    _set_new_version(store_id)
+    transaction.on_commit(lambda: _set_new_version(store_id))
+
+
+def station_claims(store_id: int) -> Claims:
+    """The store's stations in their order (sort order, id): the first claim of a product or a
+    category wins."""
+    key = CLAIMS_CACHE_KEY.format(store_id=store_id, version=routing_version(store_id))
+    local = _LOCAL_CLAIMS.get(key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
+    claims = cache.get(key)
+    if claims is None:
+        by_product: dict[int, int] = {}
+        by_category: dict[int, int] = {}
+        default_id = None
+        for station in Station.objects.filter(store_id=store_id).prefetch_related("products", "categories"):
+            for product in station.products.all():
+                by_product.setdefault(product.pk, station.pk)
+            for category in station.categories.all():
+                by_category.setdefault(category.pk, station.pk)
+            if station.is_default and default_id is None:
+                default_id = station.pk
+        claims = (by_product, by_category, default_id)
+        cache.set(key, claims, CLAIMS_CACHE_SECONDS)
+    if len(_LOCAL_CLAIMS) >= _LOCAL_CLAIMS_MAX:
+        _LOCAL_CLAIMS.pop(next(iter(_LOCAL_CLAIMS)))
+    _LOCAL_CLAIMS.pop(key, None)
+    _LOCAL_CLAIMS[key] = (time.monotonic() + LOCAL_CLAIMS_SECONDS, claims)
+    return claims
+
+
+# --- what moves the version ------------------------------------------------------------------------
+
+
+def _station_changed(sender, instance: Station, **kwargs) -> None:
+    routing_bump(instance.store_id)
+
+
+def _links_changed(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        routing_bump(instance.store_id)
+        return
+    # From the product's or category's side (through the link table): the stations named.
+    for store_id in set(Station.objects.filter(pk__in=pk_set or ()).values_list("store_id", flat=True)):
+        routing_bump(store_id)
+
+
+post_save.connect(_station_changed, sender=Station, dispatch_uid="kitchen.routing.station_saved")
+post_delete.connect(_station_changed, sender=Station, dispatch_uid="kitchen.routing.station_deleted")
+m2m_changed.connect(_links_changed, sender=Station.products.through, dispatch_uid="kitchen.routing.products")
+m2m_changed.connect(_links_changed, sender=Station.categories.through, dispatch_uid="kitchen.routing.categories")

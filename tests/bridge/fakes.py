@@ -186,11 +186,16 @@ class LossyProxy:
     delivered to the server and their answers lost (the connection is cut), or — with
     `drop_before=True` — never delivered at all."""
 
-    def __init__(self, upstream: str, *, drop: int = 1, drop_before: bool = False):
+    def __init__(self, upstream: str, *, drop: int = 1, drop_before: bool = False, hold: bool = False):
         self.upstream = upstream.rstrip("/")
         self.drop = drop
         self.drop_before = drop_before
         self.dropped: list[str] = []
+        # hold: a dropped acknowledgement is first held open until `release` is set (the bridge
+        # is waiting for its answer: the moment to kill it)
+        self.hold = hold
+        self.holding = threading.Event()
+        self.release = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -206,6 +211,9 @@ class LossyProxy:
                 if is_ack and proxy.drop > 0 and proxy.drop_before:
                     proxy.drop -= 1
                     proxy.dropped.append(self.path)
+                    if proxy.hold:
+                        proxy.holding.set()
+                        proxy.release.wait(60)
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}

@@ -119,6 +119,31 @@ def test_lost_acknowledgement_prints_once(
         proxy.stop()
 
 
+def test_bridge_killed_between_printing_and_its_acknowledgement_prints_once_after_restart(
+    shop, unpaired_bridge, cash, fake_printer, fake_kitchen_printer, live_server, tmp_path, processes
+):
+    # given a bridge whose first acknowledgement hangs on the wire
+    proxy = LossyProxy(live_server.url, drop=1, drop_before=True, hold=True)
+    try:
+        bridge = _paired(unpaired_bridge, proxy.url, tmp_path / "bridge", processes).start()
+        _sell(shop, cash)
+        assert proxy.holding.wait(30)
+        lost = PrintJob.objects.get(pk=int(proxy.dropped[0].split("/")[-2]))
+        # when the bridge is killed right there: printed, journalled, never acknowledged
+        bridge.kill()
+        proxy.release.set()
+        assert PrintJob.objects.get(pk=lost.pk).status == JobStatus.SENT
+        # then, started again, it is handed the job again and acknowledges it without printing
+        bridge.start()
+        wait_for(lambda: PrintJob.objects.exclude(status=JobStatus.DONE).count() == 0, timeout=30)
+        time.sleep(1.5)
+        assert len(fake_printer.prints) == 1 and len(fake_kitchen_printer.prints) == 1
+        assert PrintJob.objects.get(pk=lost.pk).attempts == 2
+    finally:
+        proxy.release.set()
+        proxy.stop()
+
+
 def test_bridge_offline_then_back_prints_queued_jobs_in_order(
     shop, unpaired_bridge, cash, fake_printer, live_server, tmp_path, processes, settings, client, pos_device
 ):

@@ -71,6 +71,7 @@ __all__ = [
     "tab_prepaid_order_place",
     "tab_prepaid_round_land",
     "register_covered_check",
+    "register_restamp_hook",
 ]
 
 
@@ -500,6 +501,17 @@ def register_covered_check(check: Callable[[Order], bool]) -> None:
         _covered_checks.append(check)
 
 
+# Called when a tab that crossed the business-day cutoff takes the day of its bill: tableorder
+# registers the restamp of the pay-first payments already on the tab (payments cannot be written
+# from here), so the whole tab, payments included, counts on the day it is paid.
+_restamp_hooks: list[Callable[[Order, object], None]] = []
+
+
+def register_restamp_hook(hook: Callable[[Order, object], None]) -> None:
+    if hook not in _restamp_hooks:
+        _restamp_hooks.append(hook)
+
+
 def _restamp_business_day(locked: Order, now: datetime) -> None:
     """A tab counts in settlement on the business day it is paid, not the one it was opened on:
     a tab that crossed the cutoff takes the current day (and that day's next order number) when
@@ -515,6 +527,8 @@ def _restamp_business_day(locked: Order, now: datetime) -> None:
     locked.business_date, locked.order_number = today, counter.last_number
     locked.save(update_fields=["business_date", "order_number", "updated_at"])
     OrderLine.objects.filter(order=locked).update(business_date=today)
+    for hook in _restamp_hooks:
+        hook(locked, today)  # payments already on the tab (pay-first rounds) take the day too
 
 
 def tab_unfreeze(tab: Order) -> Order:

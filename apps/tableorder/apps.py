@@ -16,3 +16,4 @@ class TableorderConfig(AppConfig):
         events.order_paid.connect(prepaid.on_order_paid, sender=Order, dispatch_uid="tableorder.prepaid_land")
         # A tab whose every round was paid from the phones owes nothing when its bill is taken.
         tab_services.register_covered_check(payments.tab_is_covered)
+        tab_services.register_restamp_hook(payments.payments_restamp)

@@ -17,6 +17,12 @@ def payments_follow_round(paid: Order, tab: Order, line_ids: list[int]) -> int:
     return Payment.objects.filter(order=paid, status__in=list(COMPLETED)).update(order=tab, line_ids=sorted(line_ids))
 
 
+def payments_restamp(tab: Order, business_date) -> int:
+    """The tab's completed payments take the business day its bill is taken on (orders' restamp of
+    a tab that crossed the cutoff): a pay-first payment counts with the tab, not the day before."""
+    return Payment.objects.filter(order=tab, status__in=list(COMPLETED)).update(business_date=business_date)
+
+
 def tab_is_covered(tab: Order) -> bool:
     """Completed payments (pay-first rounds) already cover the whole tab: nothing left to take."""
     return tab.total_amount > 0 and payment_selectors.amount_due(tab) == 0

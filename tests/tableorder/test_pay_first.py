@@ -288,3 +288,41 @@ def test_a_new_basket_paid_right_after_the_last_one_waits_its_turn(
     refused = pay(client, table, card)
     assert refused.status_code == 429 and "20초에 한 번" in refused.content.decode()
     assert Order.objects.get(table=table).rounds.count() == 1
+
+
+def test_a_round_paid_while_the_bill_is_taken_still_lands_and_the_rest_is_unchanged(
+    store, table, stew, soju, open_shift, pay_first, card
+):
+    client = Client()
+    tab = tabs.table_round_send(table, [{"productId": soju.product.pk, "qty": 1}], guests=2)
+    tab = tab.order
+    add(client, table, stew)
+    window = pay(client, table, card)
+    # the cashier takes the bill while the guest is in the card window
+    tabs.tab_freeze_for_payment(tab)
+    card_window(client, window, "approve")
+    tab.refresh_from_db()
+    # the paid round is on the frozen tab; what is left to pay is still the soju
+    assert tab.status == "PENDING_PAYMENT" and tab.total_amount == 14000 and tab.rounds.count() == 2
+    assert payment_selectors.amount_due(tab) == 5000
+    assert payment_services.payment_create(tab, make_method(store, "CASH")).amount == 5000
+    tab.refresh_from_db()
+    assert tab.status == "PAID"
+
+
+def test_a_tab_that_crosses_the_cutoff_counts_its_phone_payment_on_the_day_it_is_paid(
+    store, table, stew, soju, open_shift, pay_first, card
+):
+    from datetime import date
+
+    client = Client()
+    with time_machine.travel(datetime(2026, 11, 30, 3, 30, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
+        add(client, table, stew)
+        card_window(client, pay(client, table, card), "approve")
+    tab = Order.objects.get(table=table)
+    assert tab.business_date == date(2026, 11, 29)  # before the 04:00 cutoff
+    tabs.tab_round_add(tab, [{"productId": soju.product.pk, "qty": 1}])
+    tabs.tab_freeze_for_payment(tab)  # 19:00, the next business day
+    tab.refresh_from_db()
+    assert tab.business_date == date(2026, 11, 30)
+    assert list(Payment.objects.filter(order=tab).values_list("business_date", flat=True)) == [date(2026, 11, 30)]

@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["apps.core.templatetags.money"],
+            "builtins": ["apps.core.templatetags.money", "apps.core.templatetags.names"],
         },
     }
 ]

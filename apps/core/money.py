@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import get_language
+
 Exact = int | Fraction | Decimal
 
 VAT_DIVISOR = 11  # 10% VAT included in the price: VAT = price × 10/110 = price / 11
@@ -110,10 +112,21 @@ def allocate(amount: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
-def format_won(amount: int | None) -> str:
-    """12300 -> '12,300원'; negative amounts keep their sign: -500 -> '-500원'."""
+KOREAN = "ko"
+
+
+def format_won(amount: int | None, language: str | None = None) -> str:
+    """An amount as the reader writes it: Korean `12,300원`, English `₩12,300` (the sign first, as
+    English writes currencies); negative amounts keep their sign: `-500원`, `-₩500`.
+
+    `language` defaults to the active one, so the template filter, the admin and messages built in
+    a view all follow the reader's language from this one place. Pass `KOREAN` where the Korean form
+    is fixed whatever the reader's language (a printed Korean receipt, an export).
+    """
     if amount is None:
         return ""
     amount = int(amount)
     sign = "-" if amount < 0 else ""
+    if (language or get_language() or KOREAN).startswith("en"):
+        return f"{sign}₩{abs(amount):,}"
     return f"{sign}{abs(amount):,}원"

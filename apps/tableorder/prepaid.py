@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import OperationalError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,8 @@ from apps.orders import tabs as tab_services
 from apps.orders.models import Order, OrderStatus
 from apps.payments import selectors as payment_selectors
 from apps.payments import services as payment_services
+from apps.payments.models import PaymentMethod
+from apps.payments.providers.portone import portone_configured
 from apps.payments.state import GATEWAY_KINDS
 from apps.tables import selectors as table_selectors
 from apps.tables.models import Table
@@ -51,9 +54,19 @@ def pay_first(table: Table) -> bool:
     return table_selectors.table_order_settings(table.store).pay_first
 
 
+def _can_open(method) -> bool:
+    # Toss and PortOne only with their keys (as the kiosk offers them): a window that cannot open
+    # is no choice to give a guest.
+    if method.kind == PaymentMethod.Kind.TOSS:
+        return bool(settings.TOSS_SECRET_KEY and settings.TOSS_CLIENT_KEY)
+    if method.kind == PaymentMethod.Kind.PORTONE:
+        return portone_configured()
+    return method.kind in GATEWAY_KINDS
+
+
 def methods_for_phone(table: Table) -> list:
     """The store's card methods a phone can pay with (the browser's window: simulated, Toss, PortOne)."""
-    return [m for m in payment_selectors.methods_for_channel(table.store, TABLE_CHANNEL) if m.kind in GATEWAY_KINDS]
+    return [m for m in payment_selectors.methods_for_channel(table.store, TABLE_CHANNEL) if _can_open(m)]
 
 
 def _method(table: Table, method_id: int):

@@ -326,3 +326,14 @@ def test_a_tab_that_crosses_the_cutoff_counts_its_phone_payment_on_the_day_it_is
     tab.refresh_from_db()
     assert tab.business_date == date(2026, 11, 30)
     assert list(Payment.objects.filter(order=tab).values_list("business_date", flat=True)) == [date(2026, 11, 30)]
+
+
+def test_toss_without_keys_is_not_offered_to_the_phone(store, table, stew, open_shift, pay_first, card, settings):
+    settings.TOSS_SECRET_KEY = settings.TOSS_CLIENT_KEY = ""
+    toss = make_method(store, "TOSS", channels=("TABLE",), name="토스")
+    client = Client()
+    add(client, table, stew)
+    page = client.get(phone_url(table)).content.decode()
+    assert 'data-testid="phone-method-simulated"' in page and 'data-testid="phone-method-toss"' not in page
+    assert pay(client, table, toss).status_code == 404
+    assert not Order.objects.exists()

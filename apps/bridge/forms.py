@@ -21,3 +21,12 @@ class TerminalChargeForm(forms.Form):
     method = IdField()
     terminal = IdField(required=False)
     amount = WonField(required=False)
+
+
+class OrderToolsForm(forms.Form):
+    """Which of the bridge's buttons an order's POS screen asks for (loaded by htmx after the page)."""
+
+    PAY, ORDER, TAB = "pay", "order", "tab"
+    place = SafeChoiceField(choices=[(PAY, _("결제")), (ORDER, _("주문")), (TAB, _("테이블"))])
+    method = IdField(required=False)
+    amount = WonField(required=False)

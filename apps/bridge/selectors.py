@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 from apps.stores.models import Device, Store
@@ -42,6 +45,42 @@ def store_has_printers(store_id: int) -> bool:
         found = Printer.objects.filter(store_id=store_id, is_active=True).exists()
         cache.set(key, found, HAS_PRINTERS_SECONDS)
     return found
+
+
+PRINTERS_VERSION_KEY = "bridge:printers:version:{store_id}"
+HOOK_PRINTERS_KEY = "bridge:hook-printers:{store_id}"
+HOOK_PRINTERS_SECONDS = 10 * 60  # short: bounds what a lost on-commit bump could leave cached
+
+
+def printers_version_bump(store_id: int) -> None:
+    # Now and again on commit (receivers.py, on every printer save and delete): a request reading
+    # in between stores what it read under the old version, which nobody asks for again.
+    key = PRINTERS_VERSION_KEY.format(store_id=store_id)
+    cache.set(key, secrets.token_hex(8), None)
+    transaction.on_commit(lambda: cache.set(key, secrets.token_hex(8), None))
+
+
+def hook_printers(store_id: int) -> list[Printer]:
+    """The store's printers a job can be queued on (`printers_for_store`), for the hooks on every
+    payment and kitchen ticket: cached under the store's printer version and the devices
+    generation (a bridge revoked or re-paired moves it), so a warm checkout reads no printer.
+    Plain rows for routing only (role, station, drawer): a printer's live status is not in them."""
+    from apps.stores.services import DEVICES_GENERATION_KEY
+
+    version_key = PRINTERS_VERSION_KEY.format(store_id=store_id)
+    key = HOOK_PRINTERS_KEY.format(store_id=store_id)
+    found = cache.get_many([version_key, DEVICES_GENERATION_KEY, key])
+    version, generation, entry = found.get(version_key), found.get(DEVICES_GENERATION_KEY), found.get(key)
+    if version is None:
+        version = secrets.token_hex(8)
+        if not cache.add(version_key, version, None):
+            version = cache.get(version_key)
+    if entry is not None and generation is not None and entry[:2] == (version, generation):
+        return entry[2]
+    printers = list(printers_for_store(store_id))
+    if generation is not None:  # no generation yet: nothing to check a revocation against, read again
+        cache.set(key, (version, generation, printers), HOOK_PRINTERS_SECONDS)
+    return printers
 
 
 def receipt_printer(store: Store | int, *, drawer: bool = False) -> Printer | None:

@@ -87,7 +87,10 @@ def _order_head(order: Order) -> dict:
                 "options": [{"name": o.get("name", ""), "price": o.get("price", 0)} for o in line.options or []],
                 "discounts": [{"name": d.get("name", ""), "amount": d.get("amount", 0)} for d in line.discounts or []],
             }
-            for line in order.lines.filter(void_of__isnull=True, quantity__gt=0).order_by("id")
+            # all(), filtered here: the lines the kitchen's paid hook prefetched onto this order
+            # instance are reused (no SQL after the payment's commit); otherwise one read.
+            for line in sorted(order.lines.all(), key=lambda line: line.pk)
+            if line.void_of_id is None and line.quantity > 0
         ],
         "totals": {
             "gross": order.gross_amount,
@@ -108,8 +111,11 @@ def _installments(payment: Payment) -> int | None:
     return months if isinstance(months, int) else None
 
 
-def receipt_payload(order: Order, *, reprint: bool = False) -> dict:
-    payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED_PAYMENTS]
+def receipt_payload(order: Order, *, reprint: bool = False, completed: list[Payment] | None = None) -> dict:
+    """`completed`: the order's completed payments with their methods, when the caller has read them."""
+    payments = completed
+    if payments is None:
+        payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED_PAYMENTS]
     data = _order_head(order)
     data["reprint"] = reprint
     data["simulated"] = any(p.is_simulated for p in payments)
@@ -192,17 +198,27 @@ def print_job_queue(
     open_drawer: bool = False,
 ) -> PrintJob | None:
     """A new QUEUED job for `printer`. None when the ticket already has its job on this printer."""
+    job = PrintJob(
+        store_id=printer.store_id,
+        printer=printer,
+        kind=kind,
+        payload=payload,
+        order=order,
+        ticket=ticket,
+        open_drawer=open_drawer and printer.has_drawer,
+    )
+    if ticket is None:
+        job.save(force_insert=True)  # no constraint to meet: one INSERT, no savepoint
+        return job
     try:
+        if not transaction.get_connection().in_atomic_block:
+            # The hooks run after the commit, in autocommit: a refused INSERT leaves nothing to
+            # roll back, so no BEGIN/COMMIT around it (issue 18).
+            job.save(force_insert=True)
+            return job
         with transaction.atomic():
-            return PrintJob.objects.create(
-                store_id=printer.store_id,
-                printer=printer,
-                kind=kind,
-                payload=payload,
-                order=order,
-                ticket=ticket,
-                open_drawer=open_drawer and printer.has_drawer,
-            )
+            job.save(force_insert=True)
+            return job
     except IntegrityError:
         return None  # printjob_ticket_once: a replayed hook
 
@@ -223,14 +239,30 @@ def paid_at_counter(order: Order) -> bool:
     ).exists()
 
 
+def _hook_receipt_printer(store_id: int) -> Printer | None:
+    return next((p for p in selectors.hook_printers(store_id) if p.role == Printer.Role.RECEIPT), None)
+
+
 def receipt_queue_for_paid(order: Order) -> PrintJob | None:
-    """The hook's receipt: whether the store has printers at all comes from the cache first, so a
-    store without a bridge pays no SQL on the checkout's path."""
-    if not selectors.store_has_printers(order.store_id) or selectors.receipt_printer(order.store_id) is None:
+    """The hook's receipt, on the checkout's path (issue 18): the printers come from the cache (no
+    SQL for a store without a receipt printer), and the order's payments are read once for where
+    it was paid, whether cash opens the drawer and what the receipt lists. Then one INSERT."""
+    printer = _hook_receipt_printer(order.store_id)
+    if printer is None:
         return None
-    if not paid_at_counter(order):
+    completed = list(
+        Payment.objects.filter(order=order, status__in=list(COMPLETED_PAYMENTS))
+        .select_related("method", "device")
+        .order_by("created_at", "id")
+    )
+    at_counter = order.channel == Channel.POS or any(
+        p.device_id is not None and p.device.kind == Device.Kind.POS for p in completed
+    )
+    if not at_counter:
         return None
-    return receipt_queue(order)
+    open_drawer = any(p.kind == PaymentMethod.Kind.CASH for p in completed)
+    payload = receipt_payload(order, completed=completed)
+    return print_job_queue(printer, PrintJob.Kind.RECEIPT, payload, order=order, open_drawer=open_drawer)
 
 
 def receipt_queue(order: Order, *, reprint: bool = False) -> PrintJob | None:
@@ -252,9 +284,20 @@ def bill_queue(order: Order) -> PrintJob:
     return print_job_queue(printer, PrintJob.Kind.BILL, bill_payload(order), order=order)
 
 
-def kitchen_ticket_queue(ticket: Ticket) -> list[PrintJob]:
-    """The ticket on every kitchen printer of its station (or of all stations)."""
-    printers = selectors.kitchen_printers(ticket.store_id, ticket.station_id)
+def hook_kitchen_printers(store_id: int, station_id: int) -> list[Printer]:
+    """`selectors.kitchen_printers` from the hooks' cache: no SQL when warm."""
+    return [
+        p
+        for p in selectors.hook_printers(store_id)
+        if p.role == Printer.Role.KITCHEN and p.station_id in (None, station_id)
+    ]
+
+
+def kitchen_ticket_queue(ticket: Ticket, printers: list[Printer] | None = None) -> list[PrintJob]:
+    """The ticket on every kitchen printer of its station (or of all stations); `printers`: those,
+    when the caller has them."""
+    if printers is None:
+        printers = selectors.kitchen_printers(ticket.store_id, ticket.station_id)
     if not printers:
         return []
     payload = kitchen_payload(ticket)

@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from apps.catalog.selectors import catalog_version_key
 from apps.core.redis import get_redis
 
-from .models import Station
+from .models import KitchenSettings, Station
 
 ROUTING_VERSION_KEY = "cloudpos:kitchen:routing:version:{store_id}"
 CLAIMS_CACHE_KEY = "kitchen:claims:{store_id}:{version}"
@@ -74,6 +75,36 @@ def station_claims(store_id: int) -> Claims:
     return claims
 
 
+# The stations that products without a station of their own get through their categories, per
+# product (None: the default station), filled as products are routed. Keyed by the routing version
+# and the owner's catalog version as well: a product's categories and a category's parent are the
+# catalog's (its every save, delete and category link moves that token).
+CATEGORY_ROUTES_KEY = "kitchen:category-routes:{store_id}:{routing}:{catalog}"
+# Whether the store makes tickets before payment, per channel: read on every placement.
+MAKES_BEFORE_PAYMENT_KEY = "kitchen:before-payment:{store_id}:{routing}"
+
+
+def category_routes_key(store_id: int, owner_id: int) -> str:
+    pipe = get_redis().pipeline()
+    pipe.get(ROUTING_VERSION_KEY.format(store_id=store_id))
+    pipe.get(catalog_version_key(owner_id))
+    routing, catalog = pipe.execute()
+    routing_token = routing.decode() if routing else _set_new_version(store_id)
+    return CATEGORY_ROUTES_KEY.format(store_id=store_id, routing=routing_token, catalog=(catalog or b"0").decode())
+
+
+def makes_before_payment(store_id: int) -> tuple[bool, bool]:
+    """(POS, kiosk): the store's "make before payment" switches, cached under the routing version
+    (every KitchenSettings save or delete moves it)."""
+    key = MAKES_BEFORE_PAYMENT_KEY.format(store_id=store_id, routing=routing_version(store_id))
+    switches = cache.get(key)
+    if switches is None:
+        row = KitchenSettings.objects.filter(store_id=store_id).first()
+        switches = (row.make_before_payment_pos, row.make_before_payment_kiosk) if row else (False, False)
+        cache.set(key, switches, CLAIMS_CACHE_SECONDS)
+    return switches
+
+
 # --- what moves the version ------------------------------------------------------------------------
 
 
@@ -93,6 +124,8 @@ def _links_changed(sender, instance, action: str, reverse: bool, pk_set=None, **
 
 
 post_save.connect(_station_changed, sender=Station, dispatch_uid="kitchen.routing.station_saved")
+post_save.connect(_station_changed, sender=KitchenSettings, dispatch_uid="kitchen.routing.settings_saved")
+post_delete.connect(_station_changed, sender=KitchenSettings, dispatch_uid="kitchen.routing.settings_deleted")
 post_delete.connect(_station_changed, sender=Station, dispatch_uid="kitchen.routing.station_deleted")
 m2m_changed.connect(_links_changed, sender=Station.products.through, dispatch_uid="kitchen.routing.products")
 m2m_changed.connect(_links_changed, sender=Station.categories.through, dispatch_uid="kitchen.routing.categories")

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ from apps.orders.models import KitchenStatus, Order, OrderLine, OrderRound, Orde
 from apps.stores.models import Device, Store
 
 from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
-from .routing import routing_bump, station_claims
+from .routing import CLAIMS_CACHE_SECONDS, category_routes_key, makes_before_payment, routing_bump, station_claims
 from .versions import kitchen_touch
 
 T = TicketStatus
@@ -102,31 +103,55 @@ def _category_ancestors(category_ids: set[int]) -> dict[int, list[int]]:
     return chains
 
 
-def _route(store_id: int, lines: list[OrderLine]) -> dict[int, list[OrderLine]]:
+def _category_stations_read(product_ids: set[int], by_category: dict[int, int]) -> dict[int, int | None]:
+    """Each product's nearest category station (lowest sort order on a tie), None without one."""
+    product_categories: dict[int, list[int]] = {}
+    for product_id, category_id in Category.products.through.objects.filter(product_id__in=product_ids).values_list(
+        "product_id", "category_id"
+    ):
+        product_categories.setdefault(product_id, []).append(category_id)
+    chains = _category_ancestors({c for cs in product_categories.values() for c in cs}) if product_categories else {}
+    found: dict[int, int | None] = {}
+    for product_id in product_ids:
+        best: tuple[int, int] | None = None
+        for category_id in sorted(product_categories.get(product_id, ())):
+            for depth, ancestor in enumerate(chains.get(category_id, [])):
+                if ancestor in by_category and (best is None or depth < best[0]):
+                    best = (depth, by_category[ancestor])
+                    break
+        found[product_id] = best[1] if best else None
+    return found
+
+
+def _category_stations(
+    store_id: int, owner_id: int | None, product_ids: set[int], by_category: dict[int, int]
+) -> dict[int, int | None]:
+    """`_category_stations_read`, cached per product under the routing and catalog versions
+    (routing.category_routes_key) when the owner is known: a warm checkout reads no category."""
+    if owner_id is None:
+        return _category_stations_read(product_ids, by_category)
+    key = category_routes_key(store_id, owner_id)
+    known: dict[int, int | None] = cache.get(key) or {}
+    missing = product_ids - known.keys()
+    if missing:
+        known = {**known, **_category_stations_read(missing, by_category)}
+        cache.set(key, known, CLAIMS_CACHE_SECONDS)
+    return {product_id: known[product_id] for product_id in product_ids}
+
+
+def _route(store_id: int, lines: list[OrderLine], *, owner_id: int | None = None) -> dict[int, list[OrderLine]]:
     """Station id → the lines it makes: a product station first, then the nearest category
     station (lowest sort order on a tie), else the default station."""
     # The stations' claims, cached under the store's routing version (routing.py): no SQL warm.
     by_product, by_category, loaded_default = station_claims(store_id)
-    product_ids = {line.product_id for line in lines if line.product_id}
-    product_categories: dict[int, list[int]] = {}
-    if by_category and product_ids:
-        for product_id, category_id in Category.products.through.objects.filter(product_id__in=product_ids).values_list(
-            "product_id", "category_id"
-        ):
-            product_categories.setdefault(product_id, []).append(category_id)
-    chains = _category_ancestors({c for cs in product_categories.values() for c in cs}) if product_categories else {}
+    unclaimed = {line.product_id for line in lines if line.product_id and line.product_id not in by_product}
+    by_categories = _category_stations(store_id, owner_id, unclaimed, by_category) if by_category and unclaimed else {}
     routed: dict[int, list[OrderLine]] = {}
     default_id: int | None = None
     for line in lines:
         station_id = by_product.get(line.product_id) if line.product_id else None
-        if station_id is None and line.product_id in product_categories:
-            best: tuple[int, int] | None = None
-            for category_id in sorted(product_categories[line.product_id]):
-                for depth, ancestor in enumerate(chains.get(category_id, [])):
-                    if ancestor in by_category and (best is None or depth < best[0]):
-                        best = (depth, by_category[ancestor])
-                        break
-            station_id = best[1] if best else None
+        if station_id is None and line.product_id:
+            station_id = by_categories.get(line.product_id)
         if station_id is None:
             if default_id is None:
                 # Known from the claims; read (or made) here only when the store has none yet.
@@ -150,7 +175,9 @@ def _make_tickets(order: Order, lines: Iterable[OrderLine], *, round_: OrderRoun
     if Ticket.objects.filter(order=order, round_number=round_number).exists():
         return []  # already made (a "make before payment" order being paid, or a replayed hook)
     made = []
-    for station_id, station_lines in _route(order.store_id, lines).items():
+    # The owner (for the cached category routes) when the caller's order has its store loaded.
+    owner_id = order.store.owner_id if Order.store.is_cached(order) else None
+    for station_id, station_lines in _route(order.store_id, lines, owner_id=owner_id).items():
         ticket = Ticket.objects.create(
             store_id=order.store_id, station_id=station_id, order=order, round=round_, round_number=round_number
         )
@@ -181,6 +208,9 @@ def tickets_for_paid_order(order: Order) -> list[Ticket]:
     _require_atomic()
     if order.table_id:
         return []  # a tab's tickets were made round by round
+    # Prefetched onto the caller's instance: the bridge's receipt hook (after the commit, with the
+    # same instance) lists them from there instead of reading them again.
+    prefetch_related_objects([order], "lines")
     made = _make_tickets(order, order.lines.all(), round_=None)
     if made and order.kitchen_status == K.NEW:
         # Fresh tickets only (none existed: made before payment), all NEW with nothing ready, on an
@@ -191,12 +221,8 @@ def tickets_for_paid_order(order: Order) -> list[Ticket]:
 
 
 def _makes_before_payment(order: Order) -> bool:
-    settings_row = KitchenSettings.objects.filter(store_id=order.store_id).first()
-    if settings_row is None:
-        return False
-    return (order.channel == Channel.POS and settings_row.make_before_payment_pos) or (
-        order.channel == Channel.KIOSK and settings_row.make_before_payment_kiosk
-    )
+    pos, kiosk = makes_before_payment(order.store_id)  # cached: no SQL on a warm placement
+    return (order.channel == Channel.POS and pos) or (order.channel == Channel.KIOSK and kiosk)
 
 
 def tickets_for_placed_order(order: Order) -> list[Ticket]:

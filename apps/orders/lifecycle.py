@@ -68,7 +68,19 @@ def move(
     """Lock, check the table, write status (+ `fields`) and an OrderEvent. Needs a transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order status moves must run inside transaction.atomic()")
-    locked = lock(order)
+    locked = move_locked(lock(order), to_status, note=note, code=code, **fields)
+    if isinstance(order, Order):
+        sync(order, locked)
+    return locked
+
+
+def move_locked(
+    locked: Order, to_status: str, *, note: str = "", code: str = "ORDER_ILLEGAL_TRANSITION", **fields
+) -> Order:
+    """`move()` for a caller that has just locked the row with `lock()` in this transaction (and
+    holds the fresh instance): the same checks and writes without locking it a second time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order status moves must run inside transaction.atomic()")
     if not can_move(locked.status, to_status):
         raise illegal_move(locked.status, to_status, code=code)
     from_status = locked.status
@@ -77,8 +89,6 @@ def move(
         setattr(locked, name, value)
     locked.save(update_fields=["status", "updated_at", *fields])
     OrderEvent.objects.create(order=locked, from_status=from_status, to_status=to_status, note=note[:200])
-    if isinstance(order, Order):
-        sync(order, locked)
     return locked
 
 

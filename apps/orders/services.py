@@ -417,14 +417,18 @@ def order_mark_paid(order: Order) -> Order:
     Already PAID is a no-op (a webhook and the browser may both report the same payment). An
     EXPIRED/CANCELED order is refused with 409 ORDER_NOT_PAYABLE: the caller must cancel the
     capture. A coupon is redeemed in the same transaction (409 COUPON_LIMIT_REACHED aborts it)."""
-    with transaction.atomic():
+    # No savepoint (issue 18: two statements on every payment): the callers run inside their own
+    # transaction and let every error here abort it, so there is nothing to roll back to.
+    with transaction.atomic(savepoint=False):
+        # Locked once: the move below reuses the fresh row instead of locking it again.
         current = lifecycle.lock(order)
         if current.status == S.PAID:
             lifecycle.sync(order, current)
             return order
         if current.status != S.PENDING_PAYMENT:
             raise lifecycle.illegal_move(current.status, S.PAID, code="ORDER_NOT_PAYABLE")
-        locked = lifecycle.move(order, S.PAID, note="paid", paid_at=timezone.now())
+        locked = lifecycle.move_locked(current, S.PAID, note="paid", paid_at=timezone.now())
+        lifecycle.sync(order, locked)
         events.order_paid_in_transaction.send(sender=Order, order=locked)
         if locked.coupon_id:
             coupon_redeem(locked.coupon_id, locked.public_id)

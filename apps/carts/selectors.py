@@ -116,7 +116,17 @@ def manual_discounts(meta: dict) -> tuple:
 
 
 def option_snapshot(options) -> list[dict]:
-    return [{"id": option.id, "name": option.name, "price": int(option.price_delta)} for option in options]
+    # The English name only when there is one (receipts show it in English mode), so snapshots of
+    # options without one stay as they were.
+    return [
+        {
+            "id": option.id,
+            "name": option.name,
+            **({"name_en": option.name_en} if option.name_en else {}),
+            "price": int(option.price_delta),
+        }
+        for option in options
+    ]
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,7 @@ class PricedCartLine:
     available: bool = True
     problem_code: str = ""
     problem_message: str = ""
+    name_en: str = ""  # shown in English mode (the `localized` filter); not part of the cart API
 
     def as_json(self) -> dict:
         data = {
@@ -205,6 +216,7 @@ def cart_priced(cart: Cart, *, store: Store | None = None, listings: dict | None
     for item in resolved:
         priced_line = priced_by_key.get(item.line["lineId"]) if item.ok else None
         name = item.listing.name if item.listing is not None else ""
+        name_en = (item.listing.name_en or "") if item.listing is not None else ""
         if priced_line is None:
             unit = int(item.listing.unit_price) if item.listing is not None else 0
             lines.append(
@@ -212,6 +224,7 @@ def cart_priced(cart: Cart, *, store: Store | None = None, listings: dict | None
                     line_id=item.line["lineId"],
                     product_id=item.line["productId"],
                     name=name,
+                    name_en=name_en,
                     qty=item.line["qty"],
                     options=[],
                     unit_price=unit,
@@ -230,6 +243,7 @@ def cart_priced(cart: Cart, *, store: Store | None = None, listings: dict | None
                 line_id=item.line["lineId"],
                 product_id=item.line["productId"],
                 name=name,
+                name_en=name_en,
                 qty=item.line["qty"],
                 options=option_snapshot(item.options),
                 unit_price=int(priced_line.unit_price),

@@ -30,6 +30,7 @@ from .admin_labels import (
     labelled_column,
     labelled_filter,
     labels_for,
+    localized_name_column,
     money_field_names,
     readonly_fields_for,
     won_field_names,
@@ -229,9 +230,25 @@ class OwnerScopedAdmin(OwnerScopedChoicesMixin, OwnerScopedObjectsMixin, admin.M
 
     def get_list_display(self, request):
         keep = {*(self.list_editable or ()), *(self.list_display_links or ())}
+        return [self._list_column(item, keep) for item in super().get_list_display(request)]
+
+    def _list_column(self, item, keep):
+        # A `name` with an English twin reads in the admin's language, links included
+        # (get_list_display_links names the same callable); an editable name stays the field.
+        name_column = localized_name_column(self.model, item, self.field_labels)
+        if name_column is not None and item not in (self.list_editable or ()):
+            return name_column
+        return item if item in keep else labelled_column(self.model, item, self.field_labels)
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        if not links:
+            return links
         return [
-            item if item in keep else labelled_column(self.model, item, self.field_labels)
-            for item in super().get_list_display(request)
+            item
+            if item in (self.list_editable or ())
+            else localized_name_column(self.model, item, self.field_labels) or item
+            for item in links
         ]
 
     def get_readonly_fields(self, request, obj=None):

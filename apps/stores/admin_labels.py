@@ -21,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import format_won
+from apps.core.templatetags.names import localized_name
 
 HANGUL = re.compile("[가-힣]")
 
@@ -171,6 +172,30 @@ def won_column(name: str, label) -> Callable:
         column.won_field = name
         _WON_COLUMNS[key] = column
     return _WON_COLUMNS[key]
+
+
+_NAME_COLUMNS: dict[tuple, Callable] = {}
+
+
+def localized_name_column(model: type[models.Model], item, overrides: dict[str, str]) -> Callable | None:
+    """The `name` column of a model that also has `name_en` (products, options, categories, payment
+    methods): the name in the admin's language, Korean when there is no English name. None for any
+    other column. One callable per model and label, so list_display_links can name the same one."""
+    field = _field(model, item)
+    if item != "name" or field is None or _field(model, "name_en") is None:
+        return None
+    label = label_of(field, overrides) or field.verbose_name
+    key = (model, label)
+    if key not in _NAME_COLUMNS:
+
+        def column(obj):
+            return localized_name(obj)
+
+        column.__name__ = "name"
+        column.short_description = label
+        column.admin_order_field = "name"
+        _NAME_COLUMNS[key] = column
+    return _NAME_COLUMNS[key]
 
 
 def won_field_names(readonly_fields) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -320,3 +321,60 @@ def test_worker_and_beat_keep_running(stack):
     assert "beat: Starting..." in stack.processes["beat"].log()
     assert list(stack.workdir.glob("celerybeat-schedule*")), "beat wrote no schedule file"
     assert stack.processes["beat"].alive() and stack.processes["worker"].alive() and stack.processes["web"].alive()
+
+
+BRIDGE_POLL_WAIT = 8  # seconds each bridge's long-poll waits with no job (20 s in a shop)
+ANSWERED_WITHIN = 3.0  # seconds: a kiosk page while every bridge waits in its poll
+
+
+def _paired_bridge_tokens(stack: SmokeStack, count: int) -> list[str]:
+    """`count` more BRIDGE devices in the demo store, paired over the API as `python -m bridge pair` does."""
+    script = (
+        "from apps.stores.models import Device\n"
+        "from apps.stores.services import device_issue_pairing_code\n"
+        "store = Device.objects.filter(kind=Device.Kind.BRIDGE).first().store\n"
+        f"for i in range({count}):\n"
+        "    device = Device.objects.create(store=store, kind=Device.Kind.BRIDGE, name=f'smoke bridge {i}')\n"
+        "    print('CODE', device_issue_pairing_code(device))\n"
+    )
+    made = stack.manage("shell", "-c", script)
+    codes = re.findall(r"^CODE (\d{6})$", made.stdout, re.M)
+    assert len(codes) == count, made.stdout + made.stderr
+    tokens = []
+    for code in codes:
+        paired = stack.browser().post(f"{stack.base_url}/api/devices/pair", json={"code": code}, timeout=10)
+        assert paired.status_code == 201, paired.text[:2000]
+        tokens.append(paired.json()["deviceToken"])
+    return tokens
+
+
+def test_bridges_long_polling_do_not_block_a_kiosk_request(stack):
+    # given one more bridge than the web tier has worker processes, each waiting in its long-poll
+    workers = int(stack.env["WEB_CONCURRENCY"])
+    tokens = _paired_bridge_tokens(stack, workers + 1)
+    answers: list[int] = []
+
+    def poll(token: str) -> None:
+        response = stack.browser().post(
+            f"{stack.base_url}/api/bridge/poll",
+            json={"wait": BRIDGE_POLL_WAIT},
+            headers={"Authorization": f"Device {token}"},
+            timeout=BRIDGE_POLL_WAIT + 20,
+        )
+        answers.append(response.status_code)
+
+    polls = [threading.Thread(target=poll, args=(token,)) for token in tokens]
+    for thread in polls:
+        thread.start()
+    time.sleep(1.5)  # every poll has reached the server and waits
+    # when a kiosk asks for a page meanwhile
+    started = time.monotonic()
+    page = stack.browser().get(f"{stack.base_url}/pair/", timeout=BRIDGE_POLL_WAIT + 20)
+    took = time.monotonic() - started
+    # then it is answered at once, while the polls still wait (each holds a thread, not a process)
+    ok(page, "/pair/")
+    assert took < ANSWERED_WITHIN, f"a kiosk page took {took:.1f}s behind {len(tokens)} long-polling bridges"
+    assert not answers, "the long-polls answered before their wait was over"
+    for thread in polls:
+        thread.join(timeout=BRIDGE_POLL_WAIT + 30)
+    assert answers == [200] * len(tokens)

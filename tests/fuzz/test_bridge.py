@@ -149,6 +149,14 @@ FORMS = [
     ),
     Form("terminal_job", "GET", "/pos/bridge/terminal-jobs/{}/", lambda s: {}, lambda s: (str(s.terminal_job().pk),)),
     Form("status", "GET", "/pos/bridge/status/", lambda s: {}, lambda s: ()),
+    Form("drawer_panel", "GET", "/pos/bridge/drawer/panel/", lambda s: {}, lambda s: ()),
+    Form(
+        "order_tools",
+        "GET",
+        "/pos/bridge/orders/{}/tools/",
+        lambda s: {"place": "pay", "method": str(s.method.pk), "amount": "5000"},
+        lambda s: (make_order(s.store).public_id,),
+    ),
 ]
 
 

@@ -6,8 +6,9 @@ migration in every app; the admin instead labels what it shows: form fields and 
 (through the form's `Meta.labels`, which Django's admin also reads for read-only fields), change
 list columns and filter titles. A field that already has a Korean verbose name keeps it.
 
-Amounts (`total_amount`, `base_price`…) are shown as `12,300원` through `apps.core.money.format_won`
-— never a second formatter.
+Amounts (`total_amount`, `base_price`…) are shown as `12,300원` (`₩12,300` in English) through
+`apps.core.money.format_won` — never a second formatter; names with an English twin (`name_en`) read
+in the admin's language (`localized_name_column`).
 """
 
 from __future__ import annotations

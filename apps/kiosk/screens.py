@@ -14,6 +14,7 @@ from apps.carts import selectors as carts
 from apps.carts.services import CartChannel
 from apps.core.errors import DomainError
 from apps.core.parsers import parse_id, parse_quantity
+from apps.core.templatetags.names import localized_name
 from apps.inventory import selectors as inventory
 from apps.orders.models import OrderStatus
 from apps.payments import selectors as payments
@@ -59,14 +60,6 @@ def base_context(request, *, screen: str = "") -> dict:
 # --- menu -----------------------------------------------------------------------------------------
 
 
-def display_name(obj) -> str:
-    """Name in the customer's language; a menu item carries its names on its listing."""
-    obj = getattr(obj, "listing", obj)
-    if is_english() and getattr(obj, "name_en", ""):
-        return obj.name_en
-    return getattr(obj, "name", "")
-
-
 def menu_context(request, cart, category: str) -> dict:
     """Tabs: recommended first (by rank), then each category with something on sale here."""
     menu = inventory.menu_for_store(request.device.store, channel=CHANNEL)
@@ -76,7 +69,7 @@ def menu_context(request, cart, category: str) -> dict:
     for group in menu.categories:
         items = menu.items_in(group.id)
         if items:
-            tabs.append({"key": str(group.id), "label": display_name(group), "items": items})
+            tabs.append({"key": str(group.id), "label": localized_name(group), "items": items})
     if not tabs and menu.items:
         tabs.append({"key": "all", "label": _("전체"), "items": menu.items})
     active = next((t for t in tabs if t["key"] == category), tabs[0] if tabs else None)
@@ -179,11 +172,11 @@ def _localized_line(line, listing) -> dict:
     return {
         "line_id": line.line_id,
         "product_id": line.product_id,
-        "name": display_name(listing) if listing is not None else line.name,
+        "name": localized_name(listing) if listing is not None else line.name,
         "qty": line.qty,
         "net": line.net,
         "options": [
-            {"name": display_name(options_by_id.get(option["id"], option)), "price": option["price"]}
+            {"name": localized_name(options_by_id.get(option["id"], option)), "price": option["price"]}
             for option in line.options
         ],
         "available": line.available,

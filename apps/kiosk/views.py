@@ -24,6 +24,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.fields import path_id, path_token
 from apps.core.http import safe_next_url
 from apps.core.korean import with_particle
+from apps.core.templatetags.names import localized_name
 from apps.inventory import selectors as inventory
 from apps.orders import selectors as order_selectors
 from apps.payments import selectors as payment_selectors
@@ -193,7 +194,7 @@ def product(request, product_id: int):
                 status = err.status
             else:
                 messages.success(
-                    request, _("%(name)s 담았습니다.") % {"name": with_particle(screens.display_name(item), "을/를")}
+                    request, _("%(name)s 담았습니다.") % {"name": with_particle(localized_name(item), "을/를")}
                 )
                 return redirect("kiosk:menu")
         else:

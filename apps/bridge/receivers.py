@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from apps.kitchen.models import Ticket
+from apps.kitchen.models import Ticket, TicketLine
 from apps.orders import events
 from apps.orders.models import Order
 from apps.payments.models import Shift
@@ -45,6 +45,15 @@ def _on_ticket_saved(sender, instance: Ticket, created: bool, **kwargs) -> None:
 
 
 def _queue_ticket(ticket_id: int, printers: list[Printer]) -> None:
+    # The ticket's lines with the ticket, its order and station joined: one read (issue 18).
+    lines = list(
+        TicketLine.objects.filter(ticket_id=ticket_id)
+        .select_related("ticket__order__store", "ticket__order__table", "ticket__station")
+        .order_by("id")
+    )
+    if lines:
+        services.kitchen_ticket_queue(lines[0].ticket, printers, lines)
+        return
     ticket = (
         Ticket.objects.select_related("order", "order__store", "order__table", "station").filter(pk=ticket_id).first()
     )

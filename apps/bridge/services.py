@@ -146,8 +146,11 @@ def bill_payload(order: Order) -> dict:
     return data
 
 
-def kitchen_payload(ticket: Ticket) -> dict:
+def kitchen_payload(ticket: Ticket, lines: list | None = None) -> dict:
+    """`lines`: the ticket's lines in order, when the caller has read them."""
     order = ticket.order
+    if lines is None:
+        lines = list(ticket.lines.order_by("id"))
     return {
         "station": ticket.station.name,
         "order_number": order.order_number,
@@ -158,7 +161,7 @@ def kitchen_payload(ticket: Ticket) -> dict:
         "note": order.note,
         "lines": [
             {"name": line.name, "quantity": line.quantity, "options": list(line.options or []), "note": line.note}
-            for line in ticket.lines.order_by("id")
+            for line in lines
         ],
     }
 
@@ -293,14 +296,16 @@ def hook_kitchen_printers(store_id: int, station_id: int) -> list[Printer]:
     ]
 
 
-def kitchen_ticket_queue(ticket: Ticket, printers: list[Printer] | None = None) -> list[PrintJob]:
-    """The ticket on every kitchen printer of its station (or of all stations); `printers`: those,
-    when the caller has them."""
+def kitchen_ticket_queue(
+    ticket: Ticket, printers: list[Printer] | None = None, lines: list | None = None
+) -> list[PrintJob]:
+    """The ticket on every kitchen printer of its station (or of all stations); `printers` and the
+    ticket's `lines`: those, when the caller has them."""
     if printers is None:
         printers = selectors.kitchen_printers(ticket.store_id, ticket.station_id)
     if not printers:
         return []
-    payload = kitchen_payload(ticket)
+    payload = kitchen_payload(ticket, lines)
     jobs = [
         print_job_queue(printer, PrintJob.Kind.KITCHEN, payload, order=ticket.order, ticket=ticket)
         for printer in printers

@@ -21,7 +21,7 @@ from apps.core.parsers import parse_bool, parse_choice, parse_id, parse_id_list,
 from apps.stores.decorators import api_device_required
 from apps.stores.models import Device
 
-from . import rendering, services
+from . import longpoll, rendering, services
 from .models import Printer, PrintJob, TerminalJob
 
 BRIDGE = Device.Kind.BRIDGE
@@ -98,9 +98,10 @@ def poll(request):
     wait = parse_integer(data.get("wait", 0), "wait", min=0, max=60, strict=True)
     statuses = _parse_printer_statuses(data.get("printers"))
     interrupted = parse_id_list(data.get("interrupted"), "interrupted", max_items=20, strict=True)
-    print_jobs, terminal_jobs = services.bridge_poll(
-        request.device, printer_statuses=statuses, interrupted=interrupted, wait=wait
-    )
+    with longpoll.slot() as may_wait:  # never every thread of this process waiting on bridges
+        print_jobs, terminal_jobs = services.bridge_poll(
+            request.device, printer_statuses=statuses, interrupted=interrupted, wait=wait if may_wait else 0
+        )
     return json_response(
         {
             "printJobs": [_print_job_json(request, job) for job in print_jobs],

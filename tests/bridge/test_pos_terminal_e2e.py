@@ -24,7 +24,7 @@ from tests.factories import DeviceFactory, StoreMemberFactory
 from tests.inventory.factories import StoreProductFactory
 
 from .factories import PrinterFactory, TerminalFactory
-from .fakes import BridgeProcess, SimTermProcess, wait_for
+from .fakes import BridgeProcess, SimTermProcess, decode, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,9 @@ def _tall_enough(locator):
     assert box is not None and box["height"] >= TOUCH and box["width"] >= TOUCH, box
 
 
-def test_card_terminal_button_declined_then_approved_with_nothing_typed(browser, counter, artifacts_dir, simterm):
+def test_card_terminal_button_declined_then_approved_with_nothing_typed(
+    browser, counter, artifacts_dir, simterm, fake_printer
+):
     # given a cashier logged in at the POS, a shift open, a coffee in the cart, on the pay screen
     context = browser.new_context(locale="ko-KR", viewport={"width": 1366, "height": 768})
     signer = get_cookie_signer(salt=settings.DEVICE_COOKIE_NAME + "cloudpos.device")
@@ -125,8 +127,13 @@ def test_card_terminal_button_declined_then_approved_with_nothing_typed(browser,
         order.refresh_from_db()
         assert order.status == OrderStatus.PAID
         assert simterm.ledger()[TerminalJob.objects.get(payment=payment).reference]["state"] == "APPROVED"
-        # and the receipt can be printed again on the bridge's printer from the paid screen
-        expect(page.get_by_role("button", name="영수증 다시 인쇄")).to_be_visible()
         _shot(page, artifacts_dir, "terminal-approved")
+        # and the receipt the bridge printed on its own can be printed again from the paid screen
+        fake_printer.wait_prints(1, timeout=30)
+        again = page.get_by_role("button", name="영수증 다시 인쇄")
+        _tall_enough(again)
+        again.click()
+        expect(page.get_by_test_id("bridge-message")).to_have_text("영수증을 프린터로 보냈습니다.")
+        assert "아메리카노" in decode(fake_printer.wait_prints(2, timeout=30)[1]).text
     finally:
         context.close()

@@ -8,9 +8,11 @@ from apps.bridge import services
 from apps.bridge.models import JobStatus, TerminalJob
 from apps.orders.models import Order, OrderStatus
 from apps.payments.models import Payment, PaymentStatus
+from tests.carts.factories import listed_product
 from tests.factories import StoreFactory
 from tests.payments.factories import make_order
 from tests.pos.conftest import login
+from tests.tables.factories import make_table
 
 from .factories import TerminalFactory
 
@@ -105,3 +107,25 @@ def test_the_charge_answer_polls_the_job(pos, store, bridge_online, card_termina
     )
     assert answer.status_code == 201
     assert 'hx-trigger="every 1s"' in answer.content.decode()  # the screen follows the terminal
+
+
+def test_the_tab_screen_offers_the_interim_bill_on_the_printer(pos, store, receipt_printer):
+    # given an open table with a round on it
+    table = make_table(store, "3")
+    stew = listed_product(store, "김치찌개", 9000)
+    assert pos.post(f"/pos/tables/{table.pk}/open/", {"guests": "2"}).status_code == 302
+    assert pos.post(f"/pos/tables/{table.pk}/rounds/", {f"qty_{stew.product.pk}": "1"}).status_code == 302
+    tab = Order.objects.get(table=table)
+    # then the tab screen holds the bridge's slot, which offers the interim bill on the printer
+    page = pos.get(f"/pos/tables/{table.pk}/").content.decode()
+    assert f"/pos/bridge/orders/{tab.public_id}/tools/?place=tab" in page
+    tools = _tools(pos, tab, place="tab").content.decode()
+    assert "중간 계산서 인쇄" in tools and f'hx-post="/pos/bridge/orders/{tab.public_id}/print/"' in tools
+
+
+def test_the_order_detail_offers_the_receipt_again(pos, store, receipt_printer):
+    order = make_order(store)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
+    page = pos.get(f"/pos/orders/{order.public_id}/").content.decode()
+    assert f"/pos/bridge/orders/{order.public_id}/tools/?place=order" in page
+    assert "영수증 다시 인쇄" in _tools(pos, order, place="order").content.decode()

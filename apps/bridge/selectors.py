@@ -64,7 +64,8 @@ def hook_printers(store_id: int) -> list[Printer]:
     """The store's printers a job can be queued on (`printers_for_store`), for the hooks on every
     payment and kitchen ticket: cached under the store's printer version and the devices
     generation (a bridge revoked or re-paired moves it), so a warm checkout reads no printer.
-    Plain rows for routing only (role, station, drawer): a printer's live status is not in them."""
+    For routing only (role, station, drawer): their status fields may be stale (polls update them
+    without a save, and a job waits for a printer that is out of paper anyway)."""
     from apps.stores.services import DEVICES_GENERATION_KEY
 
     version_key = PRINTERS_VERSION_KEY.format(store_id=store_id)

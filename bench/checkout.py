@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("create_cart", "add_item_1", "add_item_2", "start_payment", "cash_payment")
 PGBENCH_CLIENTS = 8
 WEB_WORKERS = 4
+WEB_THREADS = 8  # the Procfile's WEB_THREADS default
 DURABILITY = ["fsync", "synchronous_commit", "full_page_writes"]
 LONG_CART = 10  # lines of the cart whose add-item cost is counted line by line
 JSON_MARK = "BENCH-JSON "  # the in-process parts' answer, told apart from the app's JSON log lines
@@ -896,16 +897,18 @@ def main(argv: list[str] | None = None) -> None:
         tps = run_pgbench(pgbench_url, int(max(args.seconds, 5)), args.pgbench_scale)
 
         port = free_port()
+        # As the Procfile's web line runs it: gthread workers, no access log.
         gunicorn = [
             sys.executable, "-m", "gunicorn", "pos_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(WEB_WORKERS), "--timeout", "30", "--access-logfile", "-",
+            "--workers", str(WEB_WORKERS), "--worker-class", "gthread", "--threads", str(WEB_THREADS),
+            "--timeout", "30",
         ]  # fmt: skip
         stack.spawn("web", gunicorn, env=env)
         celery = [sys.executable, "-m", "celery", "-A", "pos_project.celery:app", "worker", "--loglevel=INFO"]
         stack.spawn("worker", [*celery, "--concurrency=4"], env=env)
         base = f"http://127.0.0.1:{port}"
         wait_http(base, stack)
-        log(f"web: gunicorn with {WEB_WORKERS} workers on {base}; worker: celery")
+        log(f"web: gunicorn with {WEB_WORKERS} gthread workers x {WEB_THREADS} threads on {base}; worker: celery")
 
         cash = asyncio.run(cash_method_id(base, setup["pos"][0]))
         # Every worker's first requests import and warm its caches: one short unmeasured round first.

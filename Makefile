@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev
 # The compiled translations (.mo) are committed, so `run` needs no gettext on the machine.
 run: install
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo --once
+	PORT=$(PORT) $(PY) manage.py seed_demo --once
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install-dev

@@ -2,6 +2,7 @@
 whatever each app adds through its own `apps/<app>/demo.py` (a `seed(store, stdout)` function)."""
 
 import importlib
+import os
 
 from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand
@@ -69,10 +70,17 @@ class Command(BaseCommand):
         self._print_logins(store)
 
     def _print_logins(self, store):
-        self.stdout.write(f"  Owner (admin at http://127.0.0.1:8000/admin/): {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        base = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"  # `make run` serves on $(PORT)
+        self.stdout.write(f"  Owner (admin at {base}/admin/): {DEMO_EMAIL} / {DEMO_PASSWORD}")
         for name, role, pin in DEMO_STAFF:
             self.stdout.write(f"  Staff PIN: {name} ({role}) {pin}")
         self.stdout.write("  Pairing codes (valid 10 minutes; new ones from the admin's Devices page):")
         for device in store.devices.filter(revoked_at__isnull=True).order_by("pk"):
             code = services.device_issue_pairing_code(device)
-            self.stdout.write(f"    {device.name} ({device.kind}): {code}  → http://127.0.0.1:8000/pair/")
+            # A bridge pairs from the shop PC's command line, every other device on /pair/ in its browser.
+            how = (
+                f"python -m bridge pair {code} --server {base}"
+                if device.kind == Device.Kind.BRIDGE
+                else f"{base}/pair/"
+            )
+            self.stdout.write(f"    {device.name} ({device.kind}): {code}  → {how}")

@@ -3,10 +3,16 @@
 Placing is one DB transaction (re-price from the database, reserve stock, take the next order
 number, write the snapshot); the cart's move to CHECKOUT in Redis happens *after* the commit:
 
-- The counter row of (store, business day) is locked first, so placements of one store run one
-  after another from there on: numbers are gapless (a rolled-back placement also rolls back its
-  number) and a second start-payment for the same cart waits, then finds the first one's order.
-  Lock order is always counter → stock rows (by id, inside stock_reserve), so no deadlocks.
+- A transaction-level advisory lock on the cart id is taken first, so a second start-payment for
+  the same cart waits, then finds the first one's order; placements of *other* carts of the store
+  do not wait on it.
+- The store's order-number counter row of the day is the last lock taken, just before the order's
+  insert (issue 18: taken first and held through the cart re-read, pricing and the stock
+  reservation, it serialized every placement of a store: at 16 clients most of start-payment's p95
+  was waiting on it). Numbers stay gapless (a rolled-back placement also rolls back its number).
+  Lock order is always cart → the cart's orders → stock rows (by id, inside stock_reserve) →
+  counter; the table's pay-first placement (tabs.tab_prepaid_order_place) takes them in the same
+  order, so no deadlocks.
 - If the process dies between the commit and the Redis move, nothing is lost: the order waits as
   PENDING_PAYMENT with `cart_version = cart.version + 1`, the next start-payment for the unchanged
   cart finds and returns it (and makes the move), and otherwise the expiry task releases its stock.
@@ -80,6 +86,32 @@ def _lock_counter(store: Store, business_date) -> OrderNumberCounter:
     return counter
 
 
+# First key of the two-key advisory locks on a cart id (the second is the id's hash): tells them
+# apart from any other advisory lock. A hash collision only makes two carts wait on each other.
+CART_LOCK_KEY = 180_001
+
+
+def _lock_cart(cart_id: str) -> None:
+    """Serializes the placements of one cart until the transaction ends (there may be no row to lock
+    yet: the cart lives in Redis and its first order is still to be inserted)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CART_LOCK_KEY, cart_id])
+
+
+def _next_number(store: Store, business_date) -> int:
+    """The day's next order number in one round trip: creates the counter (number 1) or increments
+    it, and holds its row lock until the transaction ends: take it as the last lock of a placement."""
+    table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (store_id, business_date, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (store_id, business_date) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [store.pk, business_date],
+        )
+        return cursor.fetchone()[0]
+
+
 def _pending_for_cart(cart_id: str) -> Order | None:
     return Order.objects.select_for_update().filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
 
@@ -139,6 +171,18 @@ def _reusable_number(store: Store, business_date, canceled: list[Order]) -> int 
     return None if live.exclude(status=S.CANCELED).exists() else number
 
 
+def _order_number(store: Store, business_date, canceled: list[Order]) -> int:
+    """The placement's number, taken as its last lock (see the module docstring): the cart's
+    canceled number of the day when it is free, else the next one."""
+    if any(o.business_date == business_date for o in canceled):
+        # The rare changed order: check the old number under the counter lock, as before.
+        _lock_counter(store, business_date)
+        number = _reusable_number(store, business_date, canceled)
+        if number is not None:
+            return number
+    return _next_number(store, business_date)
+
+
 def _create_order(
     *,
     store: Store,
@@ -147,8 +191,7 @@ def _create_order(
     cart,
     business_date,
     now: datetime,
-    counter,
-    number: int | None = None,
+    canceled: list[Order],
 ) -> Order:
     if not cart.lines:
         raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
@@ -165,13 +208,10 @@ def _create_order(
         reference=public_id,
         member=member,
     )
-    if number is None:
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
-        number = counter.last_number
     coupon_id = None
     if context.coupon is not None and priced.coupon_status == COUPON_APPLIED:
         coupon_id = context.coupon.coupon_id
+    number = _order_number(store, business_date, canceled)  # the last lock: held only to the commit
     order = Order.objects.create(
         public_id=public_id,
         store=store,
@@ -259,7 +299,7 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
     business_date = business_date_for(store, now)
     try:
         with transaction.atomic():
-            counter = _lock_counter(store, business_date)
+            _lock_cart(cart.id)
             cart = cart_services.cart_get(cart_id, device=device)  # fresh, now that we hold the lock
             existing, canceled = _cart_orders_locked(cart.id)
             if cart.state == CartState.CHECKOUT:
@@ -288,12 +328,11 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
                     cart=cart,
                     business_date=business_date,
                     now=now,
-                    counter=counter,
-                    number=_reusable_number(store, business_date, canceled),
+                    canceled=canceled,
                 )
     except IntegrityError:
-        # Only the one-pending-order-per-cart constraint can fire here (a placement racing across
-        # a business-day cutoff, so not serialized by the counter lock): the other one won.
+        # Only the one-pending-order-per-cart constraint can fire here (a placement of the same
+        # cart not serialized by our cart lock, e.g. a pay-first one): the other one won.
         existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
         if existing is None:
             raise

@@ -625,14 +625,14 @@ def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None 
     an abandoned one expires like a kiosk order and gives its stock back. The cart moves to CHECKOUT,
     so a second tap (or a retried request) gets the same order back: one cart, one pending order.
     Returns (order, created)."""
-    from .services import _cancel_locked, _lock_counter, _pending_for_cart
+    from .services import _cancel_locked, _lock_cart, _pending_for_cart
 
     now = now or timezone.now()
     store = table.store
     business_date = business_date_for(store, now)
     try:
         with transaction.atomic():
-            counter = _lock_counter(store, business_date)
+            _lock_cart(cart_id)  # the same lock order as order_place: cart → stock → counter
             cart = cart_selectors.cart_by_id(cart_id)
             if cart is None or cart.store_id != store.pk:
                 raise NotFound("CART_NOT_FOUND", _("장바구니를 찾을 수 없습니다."))
@@ -649,7 +649,7 @@ def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None 
                 if existing is not None:
                     # The cart changed since (a failed payment gave it back): price it again.
                     _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
-                order, created = _prepaid_order_create(store, cart, counter, business_date, now), True
+                order, created = _prepaid_order_create(store, cart, business_date, now), True
     except IntegrityError:
         # The one-pending-order-per-cart index: a tap racing across the business-day cutoff won.
         existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
@@ -668,8 +668,8 @@ def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None 
     return order, created
 
 
-def _prepaid_order_create(store, cart, counter, business_date, now: datetime) -> Order:
-    from .services import _discount_snapshot, order_lines
+def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
+    from .services import _discount_snapshot, _next_number, order_lines
 
     parsed = parse_round_items(
         [
@@ -688,16 +688,20 @@ def _prepaid_order_create(store, cart, counter, business_date, now: datetime) ->
     ]
     resolved = cart_selectors.cart_lines_resolved(store, lines, strict=True)
     priced = price_order(cart_selectors.pricing_lines(resolved), pricing_context(store, channel=Channel.TABLE, at=now))
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
+    public_id = new_public_id()
+    stock_reserve(
+        store,
+        _net_stock((item.listing.store_product_id, item.line["qty"]) for item in resolved),
+        reference=public_id,
+    )
     order = Order.objects.create(
-        public_id=new_public_id(),
+        public_id=public_id,
         store=store,
         channel=Channel.TABLE,
         service_type=ServiceType.DINE_IN,
         status=S.PENDING_PAYMENT,
         business_date=business_date,
-        order_number=counter.last_number,
+        order_number=_next_number(store, business_date),  # the last lock, as in order_place
         cart_id=cart.id,
         cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
         gross_amount=priced.gross,
@@ -709,11 +713,6 @@ def _prepaid_order_create(store, cart, counter, business_date, now: datetime) ->
         vat_amount=priced.vat,
         order_discounts=_discount_snapshot(priced.order_discounts),
         placed_at=now,
-    )
-    stock_reserve(
-        store,
-        _net_stock((item.listing.store_product_id, item.line["qty"]) for item in resolved),
-        reference=order.public_id,
     )
     OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=[item.note for item in parsed]))
     OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, note="prepaid round placed")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.errors import Invalid
+from apps.core.errors import Conflict, Invalid, NotFound
 from apps.core.parsers import parse_amount
 from apps.orders import selectors as order_selectors
 from apps.orders import services as order_services
@@ -109,6 +109,41 @@ def _int_field(value, name: str, *, minimum: int = 0, required: bool = False) ->
     if number is None or number < minimum:
         raise Invalid("INVALID_FIELD", _("%(name)s 값이 올바르지 않습니다.") % {"name": name}, details={"field": name})
     return number
+
+
+def _check_method_usable(order: Order, method, *, channel: str | None = None, kind: str | None = None) -> None:
+    """The method belongs to the order's store, is of `kind` when one is asked for, is switched on,
+    and is offered on `channel` (when the caller names one)."""
+    if method.store_id != order.store_id:
+        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
+    if kind is not None and method.kind != kind:
+        raise Invalid("NOT_A_TERMINAL_METHOD", _("카드 단말기 결제 수단이 아닙니다."))
+    if not method.is_active:
+        raise Conflict("PAYMENT_METHOD_INACTIVE", _("사용하지 않는 결제 수단입니다."))
+    if channel is not None and channel not in (method.channels or []):
+        raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
+
+
+def _amount_to_take(order: Order, amount: int | None) -> tuple[int, int]:
+    """(what a new payment on this locked order takes, what completed payments already brought in):
+    `amount`, or all that is open when None. Refuses an order that is not payable, one with nothing
+    open (paid, or held by payments in flight), and an amount over what is open."""
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise Conflict("ORDER_NOT_PAYABLE", _("결제할 수 없는 주문 상태입니다."), details={"status": order.status})
+    # One query for both sums (what is paid, what is in flight), under the order's lock.
+    paid, in_flight = selectors.amounts_paid_and_in_flight(order)
+    open_amount = max(0, max(0, order.total_amount - paid) - in_flight)
+    if open_amount <= 0:
+        raise Conflict("NOTHING_DUE", _("이미 결제가 끝났거나 진행 중인 주문입니다."))
+    if amount is None:
+        return open_amount, paid
+    if amount > open_amount:
+        raise Invalid(
+            "AMOUNT_EXCEEDS_DUE",
+            _("결제 금액이 남은 금액(%(due)s원)보다 큽니다.") % {"due": f"{open_amount:,}"},
+            details={"remaining": open_amount},
+        )
+    return amount, paid
 
 
 def _lock_order(order_id: int) -> Order:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, Invalid, NotFound
-from apps.orders.models import Order, OrderStatus
+from apps.orders.models import Order
 
 from .. import selectors
 from ..models import Payment, PaymentMethod
@@ -27,6 +27,8 @@ from ._common import (
     CHECKOUT_SALT,
     S,
     _after_failure,
+    _amount_to_take,
+    _check_method_usable,
     _complete_order_if_covered,
     _int_field,
     _lock_order,
@@ -103,12 +105,7 @@ def _take(
         order = lock_order()
         if callable(method):
             method = method()
-        if method.store_id != order.store_id:
-            raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
-        if not method.is_active:
-            raise Conflict("PAYMENT_METHOD_INACTIVE", _("사용하지 않는 결제 수단입니다."))
-        if channel is not None and channel not in (method.channels or []):
-            raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
+        _check_method_usable(order, method, channel=channel)
         if method.kind == PaymentMethod.Kind.TOSS and not settings.TOSS_SECRET_KEY:
             raise Conflict("PROVIDER_NOT_CONFIGURED", _("토스페이먼츠 키가 설정되지 않았습니다."))
         if method.kind == PaymentMethod.Kind.PORTONE and not portone_configured():
@@ -117,20 +114,7 @@ def _take(
         tendered = _int_field(tendered, "tendered")
         if method.kind == PaymentMethod.Kind.CARD_TERMINAL:
             approval_number, card_company = validate_terminal_approval(approval_number, card_company)
-        if order.status != OrderStatus.PENDING_PAYMENT:
-            raise Conflict("ORDER_NOT_PAYABLE", _("결제할 수 없는 주문 상태입니다."), details={"status": order.status})
-        # One query for both sums (what is paid, what is in flight), under the order's lock.
-        paid, in_flight = selectors.amounts_paid_and_in_flight(order)
-        open_amount = max(0, max(0, order.total_amount - paid) - in_flight)
-        if open_amount <= 0:
-            raise Conflict("NOTHING_DUE", _("이미 결제가 끝났거나 진행 중인 주문입니다."))
-        amount = open_amount if amount is None else amount
-        if amount > open_amount:
-            raise Invalid(
-                "AMOUNT_EXCEEDS_DUE",
-                _("결제 금액이 남은 금액(%(due)s원)보다 큽니다.") % {"due": f"{open_amount:,}"},
-                details={"remaining": open_amount},
-            )
+        amount, paid = _amount_to_take(order, amount)
         covered = _covered_lines(order, line_ids)
         payment = Payment(
             order=order,

@@ -20,13 +20,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.errors import Conflict, Invalid, NotFound
+from apps.core.errors import Invalid
 from apps.orders.models import Order, OrderStatus
 
-from .. import selectors
 from ..models import Payment, PaymentMethod
 from ..state import IN_FLIGHT, lock_payment, payment_move
-from ._common import S, _after_failure, _complete_order_if_covered, _int_field, _lock_order, _log, logger
+from ._common import (
+    S,
+    _after_failure,
+    _amount_to_take,
+    _check_method_usable,
+    _complete_order_if_covered,
+    _int_field,
+    _lock_order,
+    _log,
+    logger,
+)
 
 TERMINAL_KIND = PaymentMethod.Kind.CARD_TERMINAL
 
@@ -35,29 +44,11 @@ def terminal_payment_start(
     order: Order, method: PaymentMethod, *, amount: int | None = None, member=None, device=None, channel=None
 ) -> Payment:
     """An IN_PROGRESS card-terminal payment for (part of) the order, to be sent to a terminal."""
-    if method.store_id != order.store_id:
-        raise NotFound("PAYMENT_METHOD_NOT_FOUND", _("결제 수단을 찾을 수 없습니다."))
-    if method.kind != TERMINAL_KIND:
-        raise Invalid("NOT_A_TERMINAL_METHOD", _("카드 단말기 결제 수단이 아닙니다."))
-    if not method.is_active:
-        raise Conflict("PAYMENT_METHOD_INACTIVE", _("사용하지 않는 결제 수단입니다."))
-    if channel is not None and channel not in (method.channels or []):
-        raise Invalid("PAYMENT_METHOD_NOT_OFFERED", _("이 채널에서는 사용할 수 없는 결제 수단입니다."))
+    _check_method_usable(order, method, channel=channel, kind=TERMINAL_KIND)
     amount = _int_field(amount, "amount", minimum=1)
     with transaction.atomic():
         order = _lock_order(order.pk)
-        if order.status != OrderStatus.PENDING_PAYMENT:
-            raise Conflict("ORDER_NOT_PAYABLE", _("결제할 수 없는 주문 상태입니다."), details={"status": order.status})
-        open_amount = selectors.amount_open(order)
-        if open_amount <= 0:
-            raise Conflict("NOTHING_DUE", _("이미 결제가 끝났거나 진행 중인 주문입니다."))
-        amount = open_amount if amount is None else amount
-        if amount > open_amount:
-            raise Invalid(
-                "AMOUNT_EXCEEDS_DUE",
-                _("결제 금액이 남은 금액(%(due)s원)보다 큽니다.") % {"due": f"{open_amount:,}"},
-                details={"remaining": open_amount},
-            )
+        amount, _paid = _amount_to_take(order, amount)
         payment = Payment.objects.create(
             order=order,
             method=method,

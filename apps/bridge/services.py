@@ -253,11 +253,7 @@ def receipt_queue_for_paid(order: Order) -> PrintJob | None:
     printer = _hook_receipt_printer(order.store_id)
     if printer is None:
         return None
-    completed = list(
-        Payment.objects.filter(order=order, status__in=list(COMPLETED_PAYMENTS))
-        .select_related("method", "device")
-        .order_by("created_at", "id")
-    )
+    completed = payment_selectors.completed_payments(order)
     at_counter = order.channel == Channel.POS or any(
         p.device_id is not None and p.device.kind == Device.Kind.POS for p in completed
     )

@@ -3,9 +3,10 @@
 Stock rules: every change of a tracked listing's stock goes through this module and leaves a
 StockMovement row with the quantity after it, in the same transaction; rows are always locked in
 id order (`select_for_update` + `order_by("id")`), so two checkouts that share products lock them
-in the same order and cannot deadlock; the quantity never goes below zero (checked under the lock,
-and a CHECK constraint backs it up). Every service that changes what a menu shows bumps the
-store's menu version.
+in the same order and cannot deadlock (a sale and its release lock only the tracked ones: an
+untracked row is never written, see `_lock_tracked`); the quantity never goes below zero (checked
+under the lock, and a CHECK constraint backs it up). Every service that changes what a menu shows
+bumps the store's menu version.
 """
 
 from __future__ import annotations
@@ -260,13 +261,39 @@ def _lock(store: Store, ids) -> list[StoreProduct]:
         .filter(store=store, pk__in=list(ids))
         .order_by("id")
     )
-    missing = set(ids) - {row.pk for row in rows}
+    _refuse_missing(ids, {row.pk for row in rows})
+    return rows
+
+
+def _refuse_missing(ids, found) -> None:
+    missing = set(ids) - set(found)
     if missing:
         raise NotFound(
             "PRODUCT_NOT_FOUND",
             _("이 매장의 상품이 아닙니다: %(ids)s") % {"ids": ", ".join(map(str, sorted(missing)))},
         )
-    return rows
+
+
+def _lock_tracked(store: Store, ids) -> list[StoreProduct]:
+    """The tracked ones among the store's listings `ids`, locked in id order, with fresh stock.
+
+    An untracked listing's row is never written by a sale, so it is not locked: every placement in
+    a store sells the same few products, and locking them made each placement wait for the one
+    before it to commit (issue 18). The ids are checked first with a plain read (404 for one that
+    is not the store's), which is the only query when nothing in the sale is tracked; the tracked
+    rows are then locked and re-read — a listing that stopped being tracked meanwhile is left out.
+    """
+    flags = dict(StoreProduct.objects.filter(store=store, pk__in=list(ids)).values_list("pk", "track_stock"))
+    _refuse_missing(ids, flags)
+    tracked = [pk for pk, track_stock in flags.items() if track_stock]
+    if not tracked:
+        return []
+    return list(
+        StoreProduct.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(store=store, pk__in=tracked, track_stock=True)
+        .order_by("id")
+    )
 
 
 def _move(
@@ -325,7 +352,7 @@ def stock_reserve(
 
 
 def _reserve_locked(store: Store, totals: dict[int, int], *, reference: str, member) -> list[StockMovement]:
-    rows = _lock(store, totals)
+    rows = _lock_tracked(store, totals)
     short = [
         {
             "productId": row.product_id,
@@ -335,7 +362,7 @@ def _reserve_locked(store: Store, totals: dict[int, int], *, reference: str, mem
             "requested": totals[row.pk],
         }
         for row in rows
-        if row.track_stock and row.stock_quantity < totals[row.pk]
+        if row.stock_quantity < totals[row.pk]
     ]
     if short:
         raise Conflict(
@@ -348,8 +375,7 @@ def _reserve_locked(store: Store, totals: dict[int, int], *, reference: str, mem
             },
             details={"products": short},
         )
-    tracked = [row for row in rows if row.track_stock]
-    return _move_many(tracked, {row.pk: -totals[row.pk] for row in tracked}, Reason.SALE, reference, member)
+    return _move_many(rows, {row.pk: -totals[row.pk] for row in rows}, Reason.SALE, reference, member)
 
 
 def _move_many(
@@ -403,9 +429,9 @@ def stock_release(
     if not totals:
         return []
     with transaction.atomic():
-        rows = _lock(store, totals)
         return [
-            _move(row, totals[row.pk], reason, reference=reference, member=member) for row in rows if row.track_stock
+            _move(row, totals[row.pk], reason, reference=reference, member=member)
+            for row in _lock_tracked(store, totals)
         ]
 
 

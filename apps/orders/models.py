@@ -58,7 +58,9 @@ class Order(TimeStampedModel):
         _("주방 상태"), max_length=10, choices=KitchenStatus.choices, default=KitchenStatus.NEW
     )
     business_date = models.DateField(_("영업일"), db_index=True)
-    order_number = models.PositiveIntegerField(_("주문 번호"))
+    # NULL only inside the transaction that writes the order: its number is taken last, just before
+    # the COMMIT (orders.services._take_number), so no other transaction ever sees it without one.
+    order_number = models.PositiveIntegerField(_("주문 번호"), null=True)
     cart_id = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     # The cart's version once this order moved it to CHECKOUT: the same cart at the same version is
     # the same order (a repeated start-payment), any other version is a changed cart.

@@ -6,10 +6,12 @@ number, write the snapshot); the cart's move to CHECKOUT in Redis happens *after
 - A transaction-level advisory lock on the cart id is taken first, so a second start-payment for
   the same cart waits, then finds the first one's order; placements of *other* carts of the store
   do not wait on it.
-- The store's order-number counter row of the day is the last lock taken, just before the order's
-  insert (issue 18: taken first and held through the cart re-read, pricing and the stock
-  reservation, it serialized every placement of a store: at 16 clients most of start-payment's p95
-  was waiting on it). Numbers stay gapless (a rolled-back placement also rolls back its number).
+- The store's order-number counter row of the day is the last lock taken: the order, its lines and
+  its event are written unnumbered and one statement then takes the number and writes it onto the
+  order, just before the COMMIT (issue 18: every placement of a store queues on that row, so it is
+  held for one statement and the commit; taken first, then before the order's insert, it held the
+  queue through the pricing, the stock and the writes). Numbers stay gapless (a rolled-back
+  placement also rolls back its number).
   Lock order is always cart → the cart's orders → stock rows (by id, inside stock_reserve) →
   counter; the table's pay-first placement (tabs.tab_prepaid_order_place) takes them in the same
   order, so no deadlocks.
@@ -98,18 +100,23 @@ def _lock_cart(cart_id: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CART_LOCK_KEY, cart_id])
 
 
-def _next_number(store: Store, business_date) -> int:
-    """The day's next order number in one round trip: creates the counter (number 1) or increments
-    it, and holds its row lock until the transaction ends: take it as the last lock of a placement."""
-    table = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+def _take_number(order: Order) -> None:
+    """Give the just-written `order` the day's next number, in one statement that creates the
+    counter (number 1) or increments it and writes the number onto the order. The counter's row
+    lock is held until the transaction ends, so this is the placement's last statement before the
+    COMMIT: the order, its lines and its event are written first, unnumbered (issue 18)."""
+    counter = connection.ops.quote_name(OrderNumberCounter._meta.db_table)
+    orders = connection.ops.quote_name(Order._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (store_id, business_date, last_number) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (store_id, business_date) DO UPDATE SET last_number = {table}.last_number + 1 "
-            "RETURNING last_number",
-            [store.pk, business_date],
+            f"WITH counter AS (INSERT INTO {counter} (store_id, business_date, last_number) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (store_id, business_date) DO UPDATE SET last_number = {counter}.last_number + 1 "
+            f"RETURNING last_number) "
+            f"UPDATE {orders} SET order_number = counter.last_number FROM counter WHERE {orders}.id = %s "
+            "RETURNING counter.last_number",
+            [order.store_id, order.business_date, order.pk],
         )
-        return cursor.fetchone()[0]
+        order.order_number = cursor.fetchone()[0]
 
 
 def _pending_for_cart(cart_id: str) -> Order | None:
@@ -171,16 +178,18 @@ def _reusable_number(store: Store, business_date, canceled: list[Order]) -> int 
     return None if live.exclude(status=S.CANCELED).exists() else number
 
 
-def _order_number(store: Store, business_date, canceled: list[Order]) -> int:
-    """The placement's number, taken as its last lock (see the module docstring): the cart's
-    canceled number of the day when it is free, else the next one."""
-    if any(o.business_date == business_date for o in canceled):
+def _number(order: Order, canceled: list[Order]) -> None:
+    """Number the just-written order, as the placement's last lock (see the module docstring): the
+    cart's canceled number of the day when it is free, else the next one."""
+    if any(o.business_date == order.business_date for o in canceled):
         # The rare changed order: check the old number under the counter lock, as before.
-        _lock_counter(store, business_date)
-        number = _reusable_number(store, business_date, canceled)
+        _lock_counter(order.store, order.business_date)
+        number = _reusable_number(order.store, order.business_date, canceled)
         if number is not None:
-            return number
-    return _next_number(store, business_date)
+            Order.objects.filter(pk=order.pk).update(order_number=number)
+            order.order_number = number
+            return
+    _take_number(order)
 
 
 def _create_order(
@@ -211,7 +220,6 @@ def _create_order(
     coupon_id = None
     if context.coupon is not None and priced.coupon_status == COUPON_APPLIED:
         coupon_id = context.coupon.coupon_id
-    number = _order_number(store, business_date, canceled)  # the last lock: held only to the commit
     order = Order.objects.create(
         public_id=public_id,
         store=store,
@@ -221,7 +229,7 @@ def _create_order(
         service_type=cart.meta.get("service_type") or ServiceType.TAKEOUT,
         status=S.PENDING_PAYMENT,
         business_date=business_date,
-        order_number=number,
+        order_number=None,  # numbered last, below
         cart_id=cart.id,
         cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
         coupon_id=coupon_id,
@@ -239,6 +247,7 @@ def _create_order(
         order_lines(order, resolved, priced, notes=[item.line.get("note", "")[:200] for item in resolved])
     )
     order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note=_placed_note(cart.meta))
+    _number(order, canceled)  # the last lock: held only to the commit
     events.order_placed_in_transaction.send(sender=Order, order=order)
     transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
     return order
@@ -450,8 +459,10 @@ def orders_expire_stale(*, now: datetime | None = None, limit: int = 500) -> int
 # --- paid and refunded ------------------------------------------------------------------------
 
 
-def order_mark_paid(order: Order) -> Order:
-    """PENDING_PAYMENT → PAID; called by payments inside its own transaction (locks the row).
+def order_mark_paid(order: Order, *, locked: bool = False) -> Order:
+    """PENDING_PAYMENT → PAID; called by payments inside its own transaction (locks the row, unless
+    `locked`: the caller read `order` with the same row lock in this transaction and has not
+    changed it since — a cash payment, which locks the order first — so it is moved as it is).
 
     Already PAID is a no-op (a webhook and the browser may both report the same payment). An
     EXPIRED/CANCELED order is refused with 409 ORDER_NOT_PAYABLE: the caller must cancel the
@@ -460,7 +471,7 @@ def order_mark_paid(order: Order) -> Order:
     # transaction and let every error here abort it, so there is nothing to roll back to.
     with transaction.atomic(savepoint=False):
         # Locked once: the move below reuses the fresh row instead of locking it again.
-        current = lifecycle.lock(order)
+        current = order if locked else lifecycle.lock(order)
         if current.status == S.PAID:
             lifecycle.sync(order, current)
             return order

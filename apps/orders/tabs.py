@@ -669,7 +669,7 @@ def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None 
 
 
 def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
-    from .services import _discount_snapshot, _next_number, order_lines
+    from .services import _discount_snapshot, _take_number, order_lines
 
     parsed = parse_round_items(
         [
@@ -701,7 +701,7 @@ def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
         service_type=ServiceType.DINE_IN,
         status=S.PENDING_PAYMENT,
         business_date=business_date,
-        order_number=_next_number(store, business_date),  # the last lock, as in order_place
+        order_number=None,  # numbered last, below
         cart_id=cart.id,
         cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
         gross_amount=priced.gross,
@@ -716,6 +716,7 @@ def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
     )
     OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=[item.note for item in parsed]))
     OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, note="prepaid round placed")
+    _take_number(order)  # the last lock, as in order_place
     return order
 
 

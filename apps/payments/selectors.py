@@ -102,6 +102,31 @@ def amounts_paid_and_in_flight(order: Order) -> tuple[int, int]:
     return row["paid"] or 0, row["in_flight"] or 0
 
 
+# The attribute a payment that has just completed an order leaves on the order's instance: its
+# completed payments, known without a query (see `completed_payments`).
+_COMPLETED_ON_ORDER = "_payments_completed"
+
+
+def completed_payments(order: Order) -> list[Payment]:
+    """The order's completed payments, oldest first, with their method and device. No query when
+    the payment that completed the order in this request was its only one (issue 18: the receipt
+    hook after a cash sale read them back); otherwise read."""
+    known = getattr(order, _COMPLETED_ON_ORDER, None)
+    if known is not None:
+        return list(known)
+    return list(
+        Payment.objects.filter(order=order, status__in=list(COMPLETED))
+        .select_related("method", "device")
+        .order_by("created_at", "id")
+    )
+
+
+def remember_completed_payments(order: Order, payments: list[Payment]) -> None:
+    """For payments' services: `payments` are all of `order`'s completed payments (the caller holds
+    the order's lock and has just written the last of them)."""
+    setattr(order, _COMPLETED_ON_ORDER, list(payments))
+
+
 def latest_payment(order: Order) -> Payment | None:
     return order.payments.select_related("method").order_by("-created_at", "-id").first()
 

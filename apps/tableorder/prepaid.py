@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.carts.cart import CartState
 from apps.core.errors import Conflict, DomainError, NotFound
+from apps.discounts.models import Channel
 from apps.orders import services as order_services
 from apps.orders import tabs as tab_services
 from apps.orders.models import Order, OrderStatus
@@ -225,6 +226,8 @@ def prepaid_land_waiting(table: Table) -> int:
 
 def on_order_paid(sender, order: Order, **kwargs) -> None:
     """orders' `order_paid` (on commit): a pay-first order lands on its tab now."""
+    if order.channel != Channel.TABLE or order.table_id is not None:
+        return  # not a pay-first order (placed from a phone, on no table): no query (issue 18)
     if not PrepaidRound.objects.filter(order_id=order.pk, status=PrepaidRoundStatus.WAITING).exists():
         return
     for attempt in range(LAND_ATTEMPTS):

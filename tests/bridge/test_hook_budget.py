@@ -20,10 +20,11 @@ from .factories import BridgeDeviceFactory, PrinterFactory
 # A real transaction per test: the hooks run on commit, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# After the payment's commit: tableorder's pay-first check (1), the receipt's payments (1) and its
-# job (1), the kitchen ticket read for its payload (1) and its job (1). Before issue 18's hook work:
-# 12 (printers read three times, the payments three times, BEGIN/COMMIT around each job).
-AFTER_COMMIT_CEILING = 5
+# After the payment's commit: the receipt's job (1), the kitchen ticket read for its payload (1) and
+# its job (1). Before issue 18's hook work: 12 (printers read three times, the payments three
+# times, BEGIN/COMMIT around each job); 5 with tableorder's pay-first check on every paid order and
+# the receipt reading back the payment that had just been written.
+AFTER_COMMIT_CEILING = 3
 
 
 def _post(client, device, url, body=None):
@@ -91,6 +92,7 @@ def test_a_paid_order_queues_its_receipt_and_kitchen_ticket_within_the_budget(ch
     sql = [q["sql"] for q in queries.captured_queries]
     after_commit = sql[sql.index("COMMIT") + 1 :]
     assert not [q for q in sql if 'FROM "bridge_printer"' in q], _listed(queries)
+    assert not [q for q in after_commit if 'FROM "payments_payment"' in q], _listed(queries)
     assert "BEGIN" not in after_commit and "COMMIT" not in after_commit, _listed(queries)
     assert sum(q.startswith('INSERT INTO "bridge_printjob"') for q in after_commit) == 2
     assert len(after_commit) <= AFTER_COMMIT_CEILING, _listed(queries)
@@ -119,3 +121,31 @@ def test_a_printer_or_bridge_change_is_seen_by_the_next_payment(checkout, printe
     order_id = place()
     pay(order_id)
     assert not PrintJob.objects.filter(order__public_id=order_id).exists()
+
+
+def test_a_split_payment_receipt_lists_every_part(client, checkout, printers, pos_device, store):
+    place, pay = checkout
+    _bridge, receipt, _kitchen = printers
+    card = make_method(store, PaymentMethod.Kind.CARD_TERMINAL, channels=("POS",), name="카드 단말기")
+    order_id = place()
+    # given 4,000원 taken on the card terminal first
+    first = _post(
+        client,
+        pos_device,
+        "/payments",
+        {
+            "orderId": order_id,
+            "paymentMethodId": card.pk,
+            "amount": 4000,
+            "approvalNumber": "12345678",
+            "cardCompany": "신한",
+        },
+    )
+    assert first.status_code == 201, first.content
+    assert not PrintJob.objects.filter(order__public_id=order_id).exists()
+    # when the rest is paid in cash
+    pay(order_id)
+    # then the receipt lists both parts (the paying request knew only its own: the first is read)
+    job = PrintJob.objects.get(order__public_id=order_id, kind=PrintJob.Kind.RECEIPT)
+    assert [(p["kind"], p["amount"]) for p in job.payload["payments"]] == [("CARD_TERMINAL", 4000), ("CASH", 5500)]
+    assert job.printer_id == receipt.pk and job.open_drawer

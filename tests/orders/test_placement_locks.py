@@ -3,11 +3,16 @@ cart and takes the store's order-number counter last, so placements of one store
 numbers stay unique and consecutive, stock is never oversold, and the paths that also take the
 counter (a tab opening, a pay-first placement) run beside them without a deadlock."""
 
+import threading
+
 import pytest
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.carts import services as cart_services
 from apps.core.errors import DomainError
 from apps.inventory.models import StoreProduct
+from apps.inventory.services import stock_reserve
 from apps.orders import services, tabs
 from apps.orders.models import Order
 from tests.carts.factories import listed_product
@@ -67,3 +72,56 @@ def test_the_same_cart_placed_four_times_at_once_makes_one_order(store, kiosk_de
     assert len({order.pk for order, _created in results}) == 1
     assert sorted(created for _order, created in results) == [False, False, False, True]
     assert Order.objects.get().order_number == 1
+
+
+def _sale_held_open(store, listing, started, release):
+    """A thread's sale of `listing` that reserves, then keeps its transaction open until `release`."""
+
+    def sale():
+        with transaction.atomic():
+            stock_reserve(store, [(listing.pk, 1)], reference="held")
+            started.set()
+            release.wait(timeout=30)
+
+    return sale
+
+
+@pytest.mark.parametrize(("tracked", "waits"), [(False, False), (True, True)])
+def test_a_sale_waits_on_another_only_for_a_tracked_listing(store, tracked, waits):
+    # given a sale of one listing whose transaction is still open
+    listing = listed_product(store, "아메리카노", 4500, track_stock=tracked, stock=10).listing
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_sale_held_open(store, listing, started, release))
+    holder.start()
+    try:
+        assert started.wait(timeout=30)
+        # when a second sale of the same listing runs with a short lock timeout
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '500ms'")
+            try:
+                stock_reserve(store, [(listing.pk, 1)], reference="second")
+                waited = False
+            except OperationalError:
+                waited = True
+                transaction.set_rollback(True)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    # then only a tracked listing's row is locked by a sale: an untracked one never makes it wait
+    assert waited is waits
+
+
+def test_the_order_number_is_taken_by_the_placement_last_statement(store, kiosk_device, americano):
+    # given a cart (warm: a first order placed)
+    for _ in range(2):
+        cart = cart_services.cart_create(store=store, device=kiosk_device)
+        cart_services.cart_line_add(cart.id, device=kiosk_device, product_id=americano.product.pk, qty=1)
+        with CaptureQueriesContext(connection) as queries:
+            order, _created = services.order_place(cart.id, device=kiosk_device)
+    # then the counter is the last statement before the COMMIT, and the order carries its number
+    sql = [q["sql"] for q in queries.captured_queries]
+    commit = sql.index("COMMIT")
+    assert "orders_ordernumbercounter" in sql[commit - 1], sql
+    assert sum("orders_ordernumbercounter" in q for q in sql) == 1, sql
+    assert order.order_number == 2 == Order.objects.get(pk=order.pk).order_number

@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The whole cash-payment step measured with a real transaction (BEGIN and COMMIT counted), the
 # orders and kitchen hooks included: 31 statements before issue 18's payment work, 16 after, 13
-# with order_mark_paid locking once without a savepoint and the kitchen's category routes cached.
-STEP_CEILING = 13
-AFTER_COMMIT_CEILING = 1
+# with order_mark_paid locking once without a savepoint and the kitchen's category routes cached,
+# 12 with the order locked once for the payment and the move to PAID together.
+STEP_CEILING = 12
+AFTER_COMMIT_CEILING = 0
 
 
 def _post(client, device, url, body=None):
@@ -96,16 +97,17 @@ def test_cash_payment_reads_the_order_once_and_writes_payments_in_two_inserts(
     assert not [q for q in sql if "payments_paymentmethod" in q]
     before_orders_hook = sql[: next(i for i, q in enumerate(sql) if q.startswith('UPDATE "orders_order"')) - 1]
     assert sum('FROM "orders_order"' in q for q in before_orders_hook) == 1, _listed(queries)
-    # orders' order_mark_paid: no savepoint, and the order locked once by it (the move reuses it)
+    # orders' order_mark_paid: no savepoint, and no second lock (it moves the row payments locked)
     assert not [q for q in sql if "SAVEPOINT" in q], _listed(queries)
-    assert sum('FROM "orders_order"' in q for q in in_transaction) == 2, _listed(queries)
+    assert sum('FROM "orders_order"' in q for q in in_transaction) == 1, _listed(queries)
     # the payment's transaction — orders' order_mark_paid (its lock, update and event) and the
     # kitchen's ticket hook included — stays within what it costs now.
     # The issue's budget for the whole step is 10: payments' share is 6 of these (BEGIN and COMMIT
     # with it); the rest is orders' and the kitchen's in-transaction hooks (see the README).
     assert len(in_transaction) <= STEP_CEILING, _listed(queries)
-    # after the commit, other apps' on-commit hooks: tableorder's check for a pay-first round waiting
-    # on this order (the bridge's printing hooks read nothing for a store without printers)
+    # after the commit, other apps' on-commit hooks read nothing: tableorder's pay-first landing
+    # only looks for a waiting round on an order placed from a phone, and the bridge's printing
+    # hooks read nothing for a store without printers
     assert len(after_commit) <= AFTER_COMMIT_CEILING, _listed(queries)
 
 

@@ -146,27 +146,35 @@ def _amount_to_take(order: Order, amount: int | None) -> tuple[int, int]:
     return amount, paid
 
 
-def _lock_order(order_id: int) -> Order:
-    # A read lock on the order row serialises everything that decides how much of it is paid or
+def _locked_orders():
+    # A lock on the order row serialises everything that decides how much of it is paid or
     # refunded (two cashiers taking the last 5,000원 at once). The order's own writes stay in orders.
-    return Order.objects.select_for_update().get(pk=order_id)
+    # The row lock orders' lifecycle takes (FOR NO KEY UPDATE of the order alone), so an order
+    # locked here can be handed to `order_mark_paid(..., locked=True)` without a second lock.
+    return Order.objects.select_for_update(of=("self",), no_key=True)
+
+
+def _lock_order(order_id: int) -> Order:
+    # With its store, as orders' lifecycle.lock reads it: the paid hooks (receipt, kitchen) use it.
+    return _locked_orders().select_related("store").get(pk=order_id)
 
 
 def _has_completed_payment(order: Order) -> bool:
     return Payment.objects.filter(order=order, status__in=list(COMPLETED)).exists()
 
 
-def _complete_order_if_covered(order: Order, *, due: int | None = None) -> bool:
+def _complete_order_if_covered(order: Order, *, due: int | None = None, locked: bool = False) -> bool:
     """Inside the caller's transaction: the order becomes PAID when completed payments cover it.
     False when the order can no longer be paid (expired / canceled meanwhile): the caller must give
     the captured money back. `due`: what the order still owes, when the caller (holding the order's
-    lock) has just worked it out; otherwise it is read."""
+    lock) has just worked it out; otherwise it is read. `locked`: `order` is the row the caller
+    read under its lock in this transaction (see `order_mark_paid`)."""
     if order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED):
         return False
     if due is None and order.status == OrderStatus.PENDING_PAYMENT:
         due = selectors.amount_due(order)
     if order.status == OrderStatus.PENDING_PAYMENT and due == 0:
-        order_services.order_mark_paid(order)
+        order_services.order_mark_paid(order, locked=locked)
     return True
 
 

@@ -32,6 +32,7 @@ from ._common import (
     _complete_order_if_covered,
     _int_field,
     _lock_order,
+    _locked_orders,
     _log,
     _log_local_answer,
     logger,
@@ -80,9 +81,11 @@ def payment_create_for_store(store, order_public_id: str, method: Callable[[], P
     404 ORDER_NOT_FOUND whatever the method, as when the order was read first."""
 
     def lock() -> Order:
-        order = Order.objects.select_for_update().filter(store=store, public_id=str(order_public_id)).first()
-        if order is None:
-            raise NotFound("ORDER_NOT_FOUND", _("주문을 찾을 수 없습니다."))
+        try:
+            order = _locked_orders().get(store=store, public_id=str(order_public_id))
+        except Order.DoesNotExist:
+            raise NotFound("ORDER_NOT_FOUND", _("주문을 찾을 수 없습니다.")) from None
+        order.store = store  # the caller's instance: no query when a hook asks for it
         return order
 
     return _take(lock, method, **kwargs)
@@ -151,7 +154,12 @@ def _take(
         payment.save()
         _log_local_answer(payment, answer)
         payment.order_due = max(0, order.total_amount - paid - amount)
-        _complete_order_if_covered(order, due=payment.order_due)
+        if paid == 0:
+            # No completed payment before this one (each brings at least 1원): the order's receipt
+            # lists this one alone, and the hooks need not read it back.
+            selectors.remember_completed_payments(order, [payment])
+        # `order` was read under its lock at the top of this transaction and is unchanged since.
+        _complete_order_if_covered(order, due=payment.order_due, locked=True)
         logger.info("payment %s %s done", payment.public_id, answer.operation)
     return payment
 

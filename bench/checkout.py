@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STEPS = ("create_cart", "add_item_1", "add_item_2", "start_payment", "cash_payment")
 PGBENCH_CLIENTS = 8
 WEB_WORKERS = 4
+CPU_CHECKOUTS = 60  # in-process checkouts timed on the CPU clock
 WEB_THREADS = 8  # the Procfile's WEB_THREADS default
 DURABILITY = ["fsync", "synchronous_commit", "full_page_writes"]
 LONG_CART = 10  # lines of the cart whose add-item cost is counted line by line
@@ -769,6 +770,13 @@ def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
     measured: dict = {}
     checkout(measured)
     report = {"steps": measured, "add_item_by_length": add_item_by_length()}
+    # The CPU one checkout costs the app's Python, one after another in one thread (so neither the
+    # other processes on the machine nor the GIL's hand-offs count): steadier than the throughput
+    # from one run to the next, and what the throughput is bound by on two cores.
+    started = time.process_time()
+    for _ in range(CPU_CHECKOUTS):
+        checkout(None)
+    report["cpu_ms_per_checkout"] = (time.process_time() - started) * 1000 / CPU_CHECKOUTS
     if profile_checkouts:
         import cProfile
         import io
@@ -837,6 +845,11 @@ def print_counts(counts: dict, show_sql: bool = False) -> int:
         f"  {'checkout':<14} {totals['queries']:>3} SQL  {totals['redis']:>3} Redis sent"
         f"  {totals['redis_round_trips']:>3} trips  {server:>3} server"
     )
+    if "cpu_ms_per_checkout" in counts:
+        print(
+            f"  Python CPU per checkout in-process (test client, {CPU_CHECKOUTS} checkouts in one thread):"
+            f" {counts['cpu_ms_per_checkout']:.1f} ms"
+        )
     by_length = counts.get("add_item_by_length") or []
     if by_length:
         print(

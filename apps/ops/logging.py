@@ -35,8 +35,9 @@ _RULES: list[tuple[re.Pattern, str]] = [
     # Korean resident registration number (주민등록번호): YYMMDD-GNNNNNN
     (re.compile(r"(?<!\d)\d{6}[- ]?[1-8]\d{6}(?!\d)"), REDACTED),
     # Card numbers: 13-19 digits, optionally grouped by spaces or dashes (masked ones keep their *);
-    # not the fraction of a number ("succeeded in 0.0123456789012345s" is Celery's run time)
-    (re.compile(r"(?<![\d*.])(?:\d[ -]?){12,18}\d(?![\d*])"), REDACTED),
+    # not the fraction of a number ("succeeded in 0.0123456789012345s" is Celery's run time), nor a
+    # run of digits inside a hex id (a cart id's "030b2135870963781eb1…" in a logged path)
+    (re.compile(r"(?<![\w*.])(?:\d[ -]?){12,18}\d(?![\w*])"), REDACTED),
 ]
 
 

@@ -112,6 +112,7 @@ def test_redaction_rules(raw, secret):
         "phone 010-1234-5678",
         "took 12.5 ms",
         "Task catalog.build_product_images succeeded in 0.0123456789012345s: 'READY'",
+        "POST /api/carts/030b2135870963781eb192fd76a1b2c3/items 201",
     ],
 )
 def test_redaction_leaves_ordinary_text(kept):

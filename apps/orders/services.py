@@ -13,8 +13,9 @@ number, write the snapshot); the cart's move to CHECKOUT in Redis happens *after
   queue through the pricing, the stock and the writes). Numbers stay gapless (a rolled-back
   placement also rolls back its number).
   Lock order is always cart → the cart's orders → stock rows (by id, inside stock_reserve) →
-  counter; the table's pay-first placement (tabs.tab_prepaid_order_place) takes them in the same
-  order, so no deadlocks.
+  counter. The table's pay-first placement (tabs.tab_prepaid_order_place) is the same frame
+  (`_place`, `_create_order`) placing another kind of order (`OrderDraft`), so it takes the same
+  locks in the same order: no deadlocks.
 - If the process dies between the commit and the Redis move, nothing is lost: the order waits as
   PENDING_PAYMENT with `cart_version = cart.version + 1`, the next start-payment for the unchanged
   cart finds and returns it (and makes the move), and otherwise the expiry task releases its stock.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from apps.carts import selectors as cart_selectors
 from apps.carts import services as cart_services
-from apps.carts.cart import CartState
+from apps.carts.cart import Cart, CartState
 from apps.core.errors import Conflict, DomainError, Invalid
 from apps.discounts.pricing import COUPON_APPLIED, price_order
 from apps.discounts.selectors import pricing_context
@@ -192,30 +194,62 @@ def _number(order: Order, canceled: list[Order]) -> None:
     _take_number(order)
 
 
+@dataclass(frozen=True)
+class OrderDraft:
+    """What a cart becomes, read from it under its lock: everything in which a kiosk/POS order
+    (`_kiosk_draft`) and a table's pay-first order (`tabs._prepaid_draft`) differ. Both are placed
+    by the one frame below (`_place`, `_create_order`)."""
+
+    lines: list[dict]  # the lines to resolve and price, each with lineId, productId, qty, optionIds
+    notes: list[str]  # each line's note, in the order of `lines`
+    channel: str  # the order's channel, and the one its discounts are chosen for
+    service_type: str
+    event_note: str  # the order's first history entry
+    device: Device | None = None
+    member: StoreMember | None = None
+    coupon_code: str | None = None
+    manual_discounts: tuple = ()
+
+
+def _kiosk_draft(cart: Cart, *, store: Store, device: Device, member: StoreMember | None) -> OrderDraft:
+    if not cart.lines:
+        raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
+    return OrderDraft(
+        lines=cart.lines,
+        notes=[line.get("note", "")[:200] for line in cart.lines],
+        channel=cart.channel,
+        service_type=cart.meta.get("service_type") or ServiceType.TAKEOUT,
+        event_note=_placed_note(cart.meta),
+        device=device,
+        member=_member_for(store, member, cart.meta),
+        coupon_code=cart.meta.get("coupon_code") or None,
+        manual_discounts=cart_selectors.manual_discounts(cart.meta),
+    )
+
+
 def _create_order(
     *,
     store: Store,
-    device: Device,
-    member: StoreMember | None,
-    cart,
+    cart: Cart,
+    draft: OrderDraft,
     business_date,
     now: datetime,
     canceled: list[Order],
+    pay_first: bool,
 ) -> Order:
-    if not cart.lines:
-        raise Invalid("CART_EMPTY", _("장바구니가 비어 있습니다."))
-    # Prices and options from the menu-version cache; stock is not read here because stock_reserve
-    # below locks the rows and checks it (the authoritative check).
-    resolved = cart_selectors.cart_lines_resolved(store, cart.lines, strict=True, fresh_stock=False)
-    context = pricing_context(store, channel=cart.channel, at=now, coupon_code=cart.meta.get("coupon_code") or None)
-    priced = price_order(cart_selectors.pricing_lines(resolved), context, cart_selectors.manual_discounts(cart.meta))
+    # Prices and options from the menu-version cache. The kiosk's stock is not read here because
+    # stock_reserve below locks the rows and checks it (the authoritative check); the pay-first
+    # path has always read it fresh too (one more read), so a listing counted down to 0 behind the
+    # cache is SOLD_OUT to the guest rather than OUT_OF_STOCK: kept, the phone's refusals unchanged.
+    resolved = cart_selectors.cart_lines_resolved(store, draft.lines, strict=True, fresh_stock=pay_first)
+    context = pricing_context(store, channel=draft.channel, at=now, coupon_code=draft.coupon_code)
+    priced = price_order(cart_selectors.pricing_lines(resolved), context, draft.manual_discounts)
     public_id = new_public_id()
-    member = _member_for(store, member, cart.meta)
     stock_reserve(
         store,
         _stock_items((item.listing.store_product_id, item.line["qty"]) for item in resolved),
         reference=public_id,
-        member=member,
+        member=draft.member,
     )
     coupon_id = None
     if context.coupon is not None and priced.coupon_status == COUPON_APPLIED:
@@ -223,10 +257,10 @@ def _create_order(
     order = Order.objects.create(
         public_id=public_id,
         store=store,
-        device=device,
-        staff=member,
-        channel=cart.channel,
-        service_type=cart.meta.get("service_type") or ServiceType.TAKEOUT,
+        device=draft.device,
+        staff=draft.member,
+        channel=draft.channel,
+        service_type=draft.service_type,
         status=S.PENDING_PAYMENT,
         business_date=business_date,
         order_number=None,  # numbered last, below
@@ -243,13 +277,14 @@ def _create_order(
         order_discounts=_discount_snapshot(priced.order_discounts),
         placed_at=now,
     )
-    OrderLine.objects.bulk_create(
-        order_lines(order, resolved, priced, notes=[item.line.get("note", "")[:200] for item in resolved])
-    )
-    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note=_placed_note(cart.meta))
+    OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=draft.notes))
+    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note=draft.event_note)
     _number(order, canceled)  # the last lock: held only to the commit
-    events.order_placed_in_transaction.send(sender=Order, order=order)
-    transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
+    if not pay_first:
+        # A pay-first order is announced when it is paid (the kitchen's tickets come with the
+        # payment), and ops counts it as no kiosk/POS checkout started.
+        events.order_placed_in_transaction.send(sender=Order, order=order)
+        transaction.on_commit(lambda: events.order_placed.send(sender=Order, order=order))
     return order
 
 
@@ -304,13 +339,38 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
         # hand the cart back so it can be ordered again.
         cart_services.cart_checkout_cancel(cart.id, expected_version=cart.version)
 
-    now = timezone.now()
+    return _place(
+        cart.id,
+        store=store,
+        now=timezone.now(),
+        get_cart=lambda: cart_services.cart_get(cart_id, device=device),
+        draft=lambda cart: _kiosk_draft(cart, store=store, device=device, member=member),
+    )
+
+
+def _place(
+    cart_id: str,
+    *,
+    store: Store,
+    now: datetime,
+    get_cart: Callable[[], Cart],
+    draft: Callable[[Cart], OrderDraft],
+    pay_first: bool = False,
+) -> tuple[Order, bool]:
+    """Place the cart `get_cart` reads (a 404 when it is not the caller's) as the order `draft`
+    describes; returns (order, created). The one frame of order_place and of the table's pay-first
+    placement (`pay_first`: tabs.tab_prepaid_order_place), see the module docstring."""
     business_date = business_date_for(store, now)
     try:
         with transaction.atomic():
-            _lock_cart(cart.id)
-            cart = cart_services.cart_get(cart_id, device=device)  # fresh, now that we hold the lock
-            existing, canceled = _cart_orders_locked(cart.id)
+            _lock_cart(cart_id)
+            cart = get_cart()  # read now that we hold the lock
+            if pay_first:
+                # A pay-first order never takes a number back: its cart's canceled orders include
+                # the paid ones that landed on the tab, whose numbers the kitchen has shown.
+                existing, canceled = _pending_for_cart(cart.id), []
+            else:
+                existing, canceled = _cart_orders_locked(cart.id)
             if cart.state == CartState.CHECKOUT:
                 if existing is not None and existing.cart_version == cart.version:
                     return existing, False
@@ -329,19 +389,21 @@ def order_place(cart_id: str, *, device: Device, member: StoreMember | None = No
                     # The cart changed since that order (a failed payment gave it back): the old
                     # order gives its stock back and a new one is priced from the cart as it is.
                     _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
-                    canceled.insert(0, existing)
+                    if not pay_first:
+                        canceled.insert(0, existing)  # its number is the new order's (_number)
                 order = _create_order(
                     store=store,
-                    device=device,
-                    member=member,
                     cart=cart,
+                    draft=draft(cart),
                     business_date=business_date,
                     now=now,
                     canceled=canceled,
+                    pay_first=pay_first,
                 )
     except IntegrityError:
-        # Only the one-pending-order-per-cart constraint can fire here (a placement of the same
-        # cart not serialized by our cart lock, e.g. a pay-first one): the other one won.
+        # Only the one-pending-order-per-cart constraint can fire here, and only for a writer of
+        # the cart's order that does not take our cart lock (both placements take it): the other
+        # one won.
         existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
         if existing is None:
             raise

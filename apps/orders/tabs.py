@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
@@ -26,8 +27,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.carts import selectors as cart_selectors
-from apps.carts import services as cart_services
-from apps.carts.cart import CartState
 from apps.core.errors import Conflict, DomainError, Invalid, NotFound
 from apps.core.money import vat_split
 from apps.discounts.models import Channel
@@ -42,6 +41,11 @@ from apps.tables.versions import floor_touch
 
 from . import events, lifecycle
 from .models import Order, OrderEvent, OrderLine, OrderRound, OrderStatus, ServiceType, new_public_id
+
+if TYPE_CHECKING:
+    from apps.carts.cart import Cart
+
+    from .services import OrderDraft
 
 S = OrderStatus
 
@@ -624,52 +628,27 @@ def tab_prepaid_order_place(table: Table, cart_id: str, *, now: datetime | None 
     round sent meanwhile is not refused, and its payment cannot advance the table's QR generation;
     an abandoned one expires like a kiosk order and gives its stock back. The cart moves to CHECKOUT,
     so a second tap (or a retried request) gets the same order back: one cart, one pending order.
-    Returns (order, created)."""
-    from .services import _cancel_locked, _lock_cart, _pending_for_cart
+    Placed by order_place's own frame (services._place), so it locks as a kiosk placement does:
+    cart → the cart's order → stock → counter. Returns (order, created)."""
+    from .services import _place
 
-    now = now or timezone.now()
     store = table.store
-    business_date = business_date_for(store, now)
-    try:
-        with transaction.atomic():
-            _lock_cart(cart_id)  # the same lock order as order_place: cart → stock → counter
-            cart = cart_selectors.cart_by_id(cart_id)
-            if cart is None or cart.store_id != store.pk:
-                raise NotFound("CART_NOT_FOUND", _("장바구니를 찾을 수 없습니다."))
-            existing = _pending_for_cart(cart.id)
-            if cart.state == CartState.CHECKOUT:
-                if existing is not None and existing.cart_version == cart.version:
-                    return existing, False
-                raise Conflict("CART_NOT_ACTIVE", _("이미 결제 중인 장바구니입니다."))
-            if cart.state != CartState.ACTIVE:
-                raise Conflict("CART_NOT_ACTIVE", _("결제 중이거나 끝난 장바구니는 주문할 수 없습니다."))
-            if existing is not None and existing.cart_version == cart.version + 1:
-                order, created = existing, False  # placed a moment ago; the cart move is still to come
-            else:
-                if existing is not None:
-                    # The cart changed since (a failed payment gave it back): price it again.
-                    _cancel_locked(existing, reason="cart changed", to_status=S.CANCELED)
-                order, created = _prepaid_order_create(store, cart, business_date, now), True
-    except IntegrityError:
-        # The one-pending-order-per-cart index: a tap racing across the business-day cutoff won.
-        existing = Order.objects.filter(cart_id=cart_id, status=S.PENDING_PAYMENT).first()
-        if existing is None:
-            raise
-        return existing, False
-    try:
-        cart_services.cart_checkout(cart.id, expected_version=cart.version)
-    except DomainError:
-        fresh = cart_selectors.cart_by_id(cart.id)
-        if fresh is None or fresh.state != CartState.CHECKOUT or fresh.version != order.cart_version:
-            from .services import order_cancel
 
-            order_cancel(order, reason="cart changed during checkout", restore_cart=False)
-            raise Conflict("CART_CHANGED", _("주문하는 사이에 장바구니가 바뀌었습니다. 다시 시도해 주세요.")) from None
-    return order, created
+    def get_cart() -> Cart:
+        cart = cart_selectors.cart_by_id(cart_id)
+        if cart is None or cart.store_id != store.pk:
+            raise NotFound("CART_NOT_FOUND", _("장바구니를 찾을 수 없습니다."))
+        return cart
+
+    return _place(
+        cart_id, store=store, now=now or timezone.now(), get_cart=get_cart, draft=_prepaid_draft, pay_first=True
+    )
 
 
-def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
-    from .services import _discount_snapshot, _take_number, order_lines
+def _prepaid_draft(cart: Cart) -> OrderDraft:
+    """A pay-first order: the phone's basket re-read as a round (its notes and limits), priced for
+    the table channel, dine-in, with no device, member, coupon or manual discount."""
+    from .services import OrderDraft
 
     parsed = parse_round_items(
         [
@@ -682,42 +661,16 @@ def _prepaid_order_create(store, cart, business_date, now: datetime) -> Order:
             for line in cart.lines
         ]
     )
-    lines = [
-        {"lineId": f"i{index}", "productId": item.product_id, "qty": item.qty, "optionIds": list(item.option_ids)}
-        for index, item in enumerate(parsed)
-    ]
-    resolved = cart_selectors.cart_lines_resolved(store, lines, strict=True)
-    priced = price_order(cart_selectors.pricing_lines(resolved), pricing_context(store, channel=Channel.TABLE, at=now))
-    public_id = new_public_id()
-    stock_reserve(
-        store,
-        _net_stock((item.listing.store_product_id, item.line["qty"]) for item in resolved),
-        reference=public_id,
-    )
-    order = Order.objects.create(
-        public_id=public_id,
-        store=store,
+    return OrderDraft(
+        lines=[
+            {"lineId": f"i{index}", "productId": item.product_id, "qty": item.qty, "optionIds": list(item.option_ids)}
+            for index, item in enumerate(parsed)
+        ],
+        notes=[item.note for item in parsed],
         channel=Channel.TABLE,
         service_type=ServiceType.DINE_IN,
-        status=S.PENDING_PAYMENT,
-        business_date=business_date,
-        order_number=None,  # numbered last, below
-        cart_id=cart.id,
-        cart_version=cart.version + 1,  # the version our CHECKOUT move will produce
-        gross_amount=priced.gross,
-        discount_amount=priced.discount,
-        total_amount=priced.total,
-        taxable_amount=priced.taxable,
-        tax_free_amount=priced.tax_free,
-        supply_amount=priced.supply,
-        vat_amount=priced.vat,
-        order_discounts=_discount_snapshot(priced.order_discounts),
-        placed_at=now,
+        event_note="prepaid round placed",
     )
-    OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=[item.note for item in parsed]))
-    OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, note="prepaid round placed")
-    _take_number(order)  # the last lock, as in order_place
-    return order
 
 
 def tab_prepaid_round_land(

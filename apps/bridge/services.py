@@ -36,6 +36,7 @@ from apps.payments import selectors as payment_selectors
 from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Shift
 from apps.payments.services import terminal as terminal_payments
 from apps.payments.shifts import shift_report
+from apps.payments.state import COMPLETED
 from apps.stores.models import Device, StoreMember
 
 from . import selectors
@@ -44,7 +45,6 @@ from .models import JobStatus, Printer, PrintJob, Terminal, TerminalJob
 
 logger = logging.getLogger(__name__)
 J = JobStatus
-COMPLETED_PAYMENTS = (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED)
 MAX_JOBS_PER_POLL = 20
 
 
@@ -115,7 +115,7 @@ def receipt_payload(order: Order, *, reprint: bool = False, completed: list[Paym
     """`completed`: the order's completed payments with their methods, when the caller has read them."""
     payments = completed
     if payments is None:
-        payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED_PAYMENTS]
+        payments = [p for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED]
     data = _order_head(order)
     data["reprint"] = reprint
     data["simulated"] = any(p.is_simulated for p in payments)
@@ -140,7 +140,7 @@ def receipt_payload(order: Order, *, reprint: bool = False, completed: list[Paym
 
 def bill_payload(order: Order) -> dict:
     data = _order_head(order)
-    paid = sum(p.amount for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED_PAYMENTS)
+    paid = sum(p.amount for p in payment_selectors.payments_for_order(order) if p.status in COMPLETED)
     data["paid"] = paid
     data["due"] = max(order.total_amount - paid, 0)
     return data
@@ -227,9 +227,7 @@ def print_job_queue(
 
 
 def _paid_cash(order: Order) -> bool:
-    return Payment.objects.filter(
-        order=order, kind=PaymentMethod.Kind.CASH, status__in=list(COMPLETED_PAYMENTS)
-    ).exists()
+    return Payment.objects.filter(order=order, kind=PaymentMethod.Kind.CASH, status__in=list(COMPLETED)).exists()
 
 
 def paid_at_counter(order: Order) -> bool:
@@ -237,9 +235,7 @@ def paid_at_counter(order: Order) -> bool:
     kiosk or phone order shows its digital receipt instead; the POS can still print it."""
     if order.channel == Channel.POS:
         return True
-    return Payment.objects.filter(
-        order=order, status__in=list(COMPLETED_PAYMENTS), device__kind=Device.Kind.POS
-    ).exists()
+    return Payment.objects.filter(order=order, status__in=list(COMPLETED), device__kind=Device.Kind.POS).exists()
 
 
 def _hook_receipt_printer(store_id: int) -> Printer | None:

@@ -22,14 +22,14 @@ from apps.orders.models import Order, OrderStatus
 from apps.stores.business_day import business_date_for
 from apps.stores.models import Device, Store, StoreMember
 
-from .models import CashMovement, Payment, PaymentMethod, PaymentStatus, Refund, Shift
+from .models import CashMovement, Payment, PaymentMethod, Refund, Shift
+from .state import COMPLETED
 
 # Korean banknotes and coins a drawer holds, largest first (the close screen's counting helper).
 DENOMINATIONS: tuple[int, ...] = (50_000, 10_000, 5_000, 1_000, 500, 100, 50, 10)
 
 # Payments that took money in. A canceled one still counts as a sale: its cancellation shows up
 # as a refund, so sales minus refunds is what stayed in the till.
-_COLLECTED = (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED)
 _SOLD = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
 MAX_CASH_AMOUNT = 100_000_000_000  # a sanity bound: larger is a typo, not a till
 
@@ -85,7 +85,7 @@ def _window(shift: Shift) -> tuple[datetime, datetime]:
 def _payments(shift: Shift):
     start, end = _window(shift)
     return (
-        Payment.objects.filter(order__store_id=shift.store_id, device_id=shift.device_id, status__in=_COLLECTED)
+        Payment.objects.filter(order__store_id=shift.store_id, device_id=shift.device_id, status__in=list(COMPLETED))
         .annotate(at=Coalesce("approved_at", "created_at"))
         .filter(at__gte=start, at__lt=end)
     )

@@ -18,12 +18,13 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from apps.orders.models import Order, OrderLine, OrderStatus
-from apps.payments.models import Payment, PaymentMethod, PaymentStatus, Refund
+from apps.payments.models import Payment, PaymentMethod, Refund
+from apps.payments.state import COMPLETED
 from apps.stores.business_day import business_date_for, business_day_bounds
 from apps.stores.models import Store
 
 SOLD_STATUSES = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
-COLLECTED_STATUSES = (PaymentStatus.DONE, PaymentStatus.PARTIAL_CANCELED, PaymentStatus.CANCELED)
+COLLECTED_STATUSES = tuple(sorted(COMPLETED))  # payments' own set, in a fixed order for the SQL
 
 
 def sold_orders(store_ids: list[int], start: date, end: date) -> QuerySet[Order]:

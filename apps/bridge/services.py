@@ -103,14 +103,6 @@ def _order_head(order: Order) -> dict:
     }
 
 
-def _installments(payment: Payment) -> int | None:
-    job = TerminalJob.objects.filter(payment=payment, kind=TerminalJob.Kind.APPROVE).first()
-    if job is None or not isinstance(job.result, dict):
-        return None
-    months = job.result.get("installments")
-    return months if isinstance(months, int) else None
-
-
 def receipt_payload(order: Order, *, reprint: bool = False, completed: list[Payment] | None = None) -> dict:
     """`completed`: the order's completed payments with their methods, when the caller has read them."""
     payments = completed
@@ -131,7 +123,8 @@ def receipt_payload(order: Order, *, reprint: bool = False, completed: list[Paym
             "approval_number": p.approval_number,
             "card_company": p.card_company,
             "card_number": p.card_number_masked,
-            "installments": _installments(p) if p.kind == PaymentMethod.Kind.CARD_TERMINAL else None,
+            # recorded on the payment with its approval (terminal, Toss, PortOne): no TerminalJob read
+            "installments": p.installment_months,
         }
         for p in payments
     ]

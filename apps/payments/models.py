@@ -79,6 +79,9 @@ class Payment(TimeStampedModel):
     card_number_masked = models.CharField(_("카드 번호"), max_length=30, blank=True)
     approval_number = models.CharField(_("승인 번호"), max_length=30, blank=True)
     approved_at = models.DateTimeField(_("승인 시각"), null=True, blank=True)
+    # A card's plan as its approval reported it: 0 = lump sum (일시불), N >= 2 = N months; NULL when
+    # not a card or not known (never a guess: a value outside 0..36 is dropped where it is read).
+    installment_months = models.PositiveSmallIntegerField(_("할부 개월"), null=True, blank=True)
     canceled_amount = models.BigIntegerField(_("취소 금액"), default=0)
     failure_code = models.CharField(max_length=100, blank=True)
     failure_message = models.CharField(max_length=500, blank=True)

@@ -87,7 +87,14 @@ class FakePortOneServer:
             queue = self.faults.get(operation) or []
             return queue.pop(0) if queue else None
 
-    def pay(self, payment_id: str, amount: int, order_name: str = "테스트 주문", status: str = "PAID") -> None:
+    def pay(
+        self,
+        payment_id: str,
+        amount: int,
+        order_name: str = "테스트 주문",
+        status: str = "PAID",
+        installment_month: object = 0,  # PaymentMethodCard.installment.month; a test may send junk
+    ) -> None:
         with self.lock:
             self.payments[payment_id] = {
                 "status": status,
@@ -103,6 +110,7 @@ class FakePortOneServer:
                     "type": "PaymentMethodCard",
                     "card": {"name": "현대카드", "issuer": "HYUNDAI_CARD", "number": "43301234****1234"},
                     "approvalNumber": f"{secrets.randbelow(10**8):08d}",
+                    "installment": {"month": installment_month, "isInterestFree": False},
                 },
                 "requestedAt": _now(),
                 "paidAt": _now() if status == "PAID" else None,

@@ -48,6 +48,7 @@ class FakeTossServer:
         self.faults: dict[str, list[str]] = {}
         self.requests: list[dict] = []
         self.charges: list[str] = []  # paymentKeys, one entry per confirm actually applied
+        self.installment_plan_months: object = 0  # what the next confirmed card reports (a test may send junk)
         self.receipts: dict[str, dict] = {}  # cash receipts by receiptKey
         self.now_offset = timedelta()
         self.lock = threading.RLock()
@@ -174,7 +175,7 @@ class FakeTossServer:
                 "issuerCode": "4V",
                 "acquirerCode": "41",
                 "number": "43301234****123*",
-                "installmentPlanMonths": 0,
+                "installmentPlanMonths": self.installment_plan_months,
                 "approveNo": f"{secrets.randbelow(10**8):08d}",
                 "cardType": "신용",
                 "ownerType": "개인",

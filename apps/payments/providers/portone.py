@@ -53,6 +53,8 @@ def normalise(raw: dict) -> dict:
     amount = raw.get("amount") if isinstance(raw.get("amount"), dict) else {}
     method = raw.get("method") if isinstance(raw.get("method"), dict) else {}
     card = method.get("card") if isinstance(method.get("card"), dict) else {}
+    # PaymentMethodCard.installment {month, isInterestFree}: absent for a payment of another method
+    installment = method.get("installment") if isinstance(method.get("installment"), dict) else {}
     cancels = [
         {"transactionKey": c.get("id"), "cancelAmount": c.get("totalAmount"), "cancelReason": c.get("reason")}
         for c in raw.get("cancellations") or []
@@ -69,6 +71,8 @@ def normalise(raw: dict) -> dict:
             "company": card.get("name") or card.get("issuer"),
             "number": card.get("number"),
             "approveNo": method.get("approvalNumber"),
+            # Toss's name for it; its 0..36 check is the services' (`_installment_months`)
+            "installmentPlanMonths": installment.get("month"),
         },
         "cancels": cancels,
         "lastTransactionKey": cancels[-1]["transactionKey"] if cancels else None,

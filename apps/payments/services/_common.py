@@ -95,6 +95,20 @@ def _call_provider(payment: Payment, operation: str, call, **intent) -> Answer:
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+MAX_INSTALLMENT_MONTHS = 36  # the longest plan a Korean card company offers; the bridge API's bound too
+
+
+def _installment_months(value, *, payment_id: int) -> int | None:
+    """A card's installment months from an approval answer (terminal, Toss, PortOne): 0 = lump sum.
+    Anything else than an int within 0..36 is not kept (None) but logged: the receipt must never
+    print a plan the card company did not report."""
+    # bool is an int to Python: True would read as a 1-month plan
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INSTALLMENT_MONTHS:
+        return value
+    if value is not None:
+        logger.warning("payment %s: installment months %r are not 0..36, not kept", payment_id, value)
+    return None
+
 
 def _int_field(value, name: str, *, minimum: int = 0, required: bool = False) -> int | None:
     if value is None or value == "":

@@ -18,6 +18,7 @@ from ._common import (
     _after_failure,
     _call_provider,
     _complete_order_if_covered,
+    _installment_months,
     _lock_order,
     _parse_dt,
     logger,
@@ -54,6 +55,7 @@ def _apply_payment_object(payment_id: int, answer: Answer) -> str:
                 card_company=str(card.get("company") or card.get("issuerCode") or "")[:50],
                 card_number_masked=str(card.get("number") or "")[:30],
                 approval_number=str(card.get("approveNo") or "")[:30],
+                installment_months=_installment_months(card.get("installmentPlanMonths"), payment_id=payment.pk),
                 failure_code="",
                 failure_message="",
             )

@@ -31,6 +31,7 @@ from ._common import (
     _amount_to_take,
     _check_method_usable,
     _complete_order_if_covered,
+    _installment_months,
     _int_field,
     _lock_order,
     _log,
@@ -99,6 +100,9 @@ def terminal_payment_approved(
             approval_number=approval_number[:30],
             card_company=card_company[:50],
             card_number_masked=card_number_masked[:30],
+            # the bridge's answer carries the plan the customer chose on the terminal (0..36 checked
+            # by apps/bridge/api.py already; checked again as any provider answer is)
+            installment_months=_installment_months(answer.get("installments"), payment_id=payment.pk),
             failure_code="",
             failure_message="",
         )

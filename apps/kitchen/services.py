@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,12 +167,18 @@ def _option_names(options) -> list[str]:
     return [str(option.get("name", ""))[:100] for option in options if isinstance(option, dict) and option.get("name")]
 
 
-def _make_tickets(order: Order, lines: Iterable[OrderLine], *, round_: OrderRound | None) -> list[Ticket]:
+def _make_tickets(
+    order: Order, lines: Iterable[OrderLine], *, round_: OrderRound | None, already_made: bool | None = None
+) -> list[Ticket]:
+    """`already_made`: whether the order's tickets of this round exist, when the caller has read it
+    (None: read here)."""
     lines = [line for line in lines if line.void_of_id is None and line.quantity > 0]
     if not lines:
         return []
     round_number = round_.number if round_ is not None else 0
-    if Ticket.objects.filter(order=order, round_number=round_number).exists():
+    if already_made is None:
+        already_made = Ticket.objects.filter(order=order, round_number=round_number).exists()
+    if already_made:
         return []  # already made (a "make before payment" order being paid, or a replayed hook)
     made = []
     # The owner (for the cached category routes) when the caller's order has its store loaded.
@@ -209,9 +215,15 @@ def tickets_for_paid_order(order: Order) -> list[Ticket]:
     if order.table_id:
         return []  # a tab's tickets were made round by round
     # Prefetched onto the caller's instance: the bridge's receipt hook (after the commit, with the
-    # same instance) lists them from there instead of reading them again.
-    prefetch_related_objects([order], "lines")
-    made = _make_tickets(order, order.lines.all(), round_=None)
+    # same instance) lists them from there instead of reading them again. Each line also says
+    # whether the order's tickets were made before payment, so that is not a query of its own
+    # (issue 18: the cash payment's budget).
+    made_before = Exists(Ticket.objects.filter(order_id=OuterRef("order_id"), round_number=0))
+    prefetch_related_objects([order], Prefetch("lines", queryset=OrderLine.objects.annotate(ticketed=made_before)))
+    lines = order.lines.all()
+    # (Lines an earlier prefetch left on the instance lack the flag: then it is read.)
+    already_made = next((line.ticketed for line in lines if hasattr(line, "ticketed")), None)
+    made = _make_tickets(order, lines, round_=None, already_made=already_made)
     if made and order.kitchen_status == K.NEW:
         # Fresh tickets only (none existed: made before payment), all NEW with nothing ready, on an
         # order whose kitchen status is NEW: that is what the tickets say, so nothing to sync.

@@ -3,6 +3,7 @@ receipts (POS and the kiosk's public one) and printed on the ESC/POS receipt fro
 itself, without reading the terminal job back."""
 
 from datetime import UTC, datetime
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -125,3 +126,19 @@ def test_a_lump_sum_prints_ilsibul_on_paper(store, card_terminal_method, termina
     printer = PrinterFactory(store=store, bridge=bridge_online)
     text = decode(rendering.render_job(services.print_job_queue(printer, PrintJob.Kind.RECEIPT, payload))).text
     assert "일시불" in text
+
+
+def test_the_migration_copies_older_plans_from_the_approval_jobs(store, card_terminal_method, terminal, bridge_online):
+    # given terminal payments approved before the field existed: the plan only in the job's result
+    from django.apps import apps
+
+    backfill = import_module("apps.payments.migrations.0008_payment_installment_months")
+    three = _terminal_payment(store, card_terminal_method, terminal, bridge_online, 3)
+    lump = _terminal_payment(store, card_terminal_method, terminal, bridge_online, 0)
+    unknown = _terminal_payment(store, card_terminal_method, terminal, bridge_online, None)
+    Payment.objects.update(installment_months=None)
+    # when the migration's data step runs
+    backfill.installments_from_terminal_jobs(apps, None)
+    # then each payment has its job's plan back, and one without a plan stays unknown
+    months = dict(Payment.objects.values_list("pk", "installment_months"))
+    assert (months[three.pk], months[lump.pk], months[unknown.pk]) == (3, 0, None)

@@ -2,10 +2,30 @@
 
 from django.db import migrations, models
 
+MAX_MONTHS = 36  # as apps.payments.services._common.MAX_INSTALLMENT_MONTHS (a migration imports no app code)
+
+
+def installments_from_terminal_jobs(apps, schema_editor):
+    """Until now a terminal payment's plan lived only in its approval job's result (the bridge's
+    receipt read it back from there): copy it onto the payment, so a reprint of an older receipt
+    still prints it. One UPDATE per distinct month count, not one per payment."""
+    TerminalJob = apps.get_model("bridge", "TerminalJob")
+    Payment = apps.get_model("payments", "Payment")
+    by_months: dict[int, list[int]] = {}
+    # "APPROVE": TerminalJob.Kind.APPROVE, spelled out as a migration cannot import the enum
+    for payment_id, result in TerminalJob.objects.filter(kind="APPROVE").values_list("payment_id", "result").iterator():
+        months = result.get("installments") if isinstance(result, dict) else None
+        if isinstance(months, int) and not isinstance(months, bool) and 0 <= months <= MAX_MONTHS:
+            by_months.setdefault(months, []).append(payment_id)
+    for months, payment_ids in by_months.items():
+        Payment.objects.filter(pk__in=payment_ids, installment_months__isnull=True).update(installment_months=months)
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("payments", "0007_cashreceipt_issuer"),
+        # the approval jobs the plans are copied from (bridge 0001 itself depends on payments 0006)
+        ("bridge", "0001_initial"),
     ]
 
     operations = [
@@ -14,4 +34,5 @@ class Migration(migrations.Migration):
             name="installment_months",
             field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="할부 개월"),
         ),
+        migrations.RunPython(installments_from_terminal_jobs, migrations.RunPython.noop),
     ]

@@ -109,3 +109,17 @@ def test_portone_bogus_month_through_the_browser_return_is_no_500(client, store,
     assert payment.status == "DONE" and payment.installment_months is None
     receipt = client.get(reverse("kiosk:receipt", args=[store.pk, order.public_id]))
     assert receipt.status_code == 200 and "receipt-installments" not in receipt.content.decode()
+
+
+def test_the_owner_admin_shows_the_plan_read_only(client, store, owner, portone, portone_server):
+    # given a PortOne card payment in 3 monthly installments
+    payment = _portone_confirmed(store, portone, portone_server, 3)
+    # when its owner opens it in the admin
+    client.force_login(owner)
+    page = client.get(f"/admin/payments/payment/{payment.pk}/change/")
+    html = page.content.decode()
+    # then the plan is listed with the approval fields, in Korean, and cannot be edited
+    assert page.status_code == 200 and "할부 개월" in html
+    assert 'name="installment_months"' not in html
+    row = html[html.index("field-installment_months") :]
+    assert row.index('<div class="readonly">3</div>') < row.index("</fieldset>")

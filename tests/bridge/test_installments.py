@@ -77,6 +77,14 @@ def test_three_months_are_kept_and_shown_on_both_html_receipts(
     assert 'data-testid="receipt-installments">3개월 할부<' in _pos_receipt(client, pos_device, payment.order)
 
 
+def test_an_english_receipt_reads_the_plan_in_english(client, store, card_terminal_method, terminal, bridge_online):
+    payment = _terminal_payment(store, card_terminal_method, terminal, bridge_online, 3)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = _kiosk_receipt(client, payment.order)
+    # the same msgid as the paper receipt's line, so both read alike in English
+    assert 'data-testid="receipt-installments">3-month' in html and "개월" not in html
+
+
 def test_a_lump_sum_reads_ilsibul(client, store, card_terminal_method, terminal, bridge_online, pos_device, cashier):
     payment = _terminal_payment(store, card_terminal_method, terminal, bridge_online, 0)
     assert payment.installment_months == 0

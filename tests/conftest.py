@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import DeviceFactory, OwnerFactory, StoreFactory, StoreMemberFactory
+from tests.fakes.portone_server import FakePortOneServer
+from tests.fakes.toss_server import FakeTossServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -121,3 +123,27 @@ def artifacts_dir():
     path = os.path.join(os.path.dirname(__file__), "..", "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+# The payment gateways' fake servers (tests/fakes), with the settings that point the app at them.
+@pytest.fixture
+def toss_server(settings):
+    server = FakeTossServer().start()
+    settings.TOSS_API_BASE = server.url
+    settings.TOSS_SECRET_KEY = server.secret_key
+    settings.TOSS_CLIENT_KEY = "test_ck_fake"
+    settings.TOSS_TIMEOUT_SECONDS = 3
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portone_server(settings):
+    server = FakePortOneServer().start()
+    settings.PORTONE_API_BASE = server.url
+    settings.PORTONE_API_SECRET = server.secret
+    settings.PORTONE_WEBHOOK_SECRET = server.webhook_secret
+    settings.PORTONE_CHANNEL_KEY = "channel-key-fake"
+    settings.PORTONE_TIMEOUT_SECONDS = 3
+    yield server
+    server.stop()

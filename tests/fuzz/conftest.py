@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from apps.payments.models import Payment, PaymentMethod
 from tests.carts.factories import Menu, coffee_with_options, listed_product
 from tests.factories import DeviceFactory, OwnerFactory, StoreFactory
-from tests.fakes.toss_server import FakeTossServer
 from tests.payments.factories import make_method, make_order
 
 _COMMON = {
@@ -73,18 +72,7 @@ class World:
 
 
 @pytest.fixture
-def toss_fake(settings):
-    server = FakeTossServer().start()
-    settings.TOSS_API_BASE = server.url
-    settings.TOSS_SECRET_KEY = server.secret_key
-    settings.TOSS_CLIENT_KEY = "test_ck_fake"
-    settings.TOSS_TIMEOUT_SECONDS = 3
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def world(db, toss_fake) -> World:
+def world(db, toss_server) -> World:
     from apps.payments import services as payment_services
 
     owner = OwnerFactory()
@@ -104,7 +92,7 @@ def world(db, toss_fake) -> World:
     # a card payment waiting for its confirm
     waiting_order = make_order(store)
     toss_payment = payment_services.payment_create(waiting_order, toss)
-    payment_key = toss_fake.authorize(toss_payment.public_id, toss_payment.amount)
+    payment_key = toss_server.authorize(toss_payment.public_id, toss_payment.amount)
     # an order still to pay, for POST /payments
     due_order = make_order(store, lines=(("아메리카노", 4500, 1000),))
 

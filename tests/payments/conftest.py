@@ -4,33 +4,8 @@ import pytest
 
 from apps.payments.models import PaymentMethod
 from tests.factories import DeviceFactory, StoreFactory
-from tests.fakes.portone_server import FakePortOneServer
-from tests.fakes.toss_server import FakeTossServer
 
 from .factories import make_method
-
-
-@pytest.fixture
-def toss_server(settings):
-    server = FakeTossServer().start()
-    settings.TOSS_API_BASE = server.url
-    settings.TOSS_SECRET_KEY = server.secret_key
-    settings.TOSS_CLIENT_KEY = "test_ck_fake"
-    settings.TOSS_TIMEOUT_SECONDS = 3
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def portone_server(settings):
-    server = FakePortOneServer().start()
-    settings.PORTONE_API_BASE = server.url
-    settings.PORTONE_API_SECRET = server.secret
-    settings.PORTONE_WEBHOOK_SECRET = server.webhook_secret
-    settings.PORTONE_CHANNEL_KEY = "channel-key-fake"
-    settings.PORTONE_TIMEOUT_SECONDS = 3
-    yield server
-    server.stop()
 
 
 @pytest.fixture

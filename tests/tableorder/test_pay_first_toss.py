@@ -16,7 +16,6 @@ from apps.orders.models import Order
 from apps.payments import services as payment_services
 from apps.payments.models import Payment
 from apps.tables.models import TableOrderSettings
-from tests.fakes.toss_server import FakeTossServer
 from tests.payments.factories import make_method
 from tests.tableorder.conftest import phone_url
 
@@ -28,17 +27,6 @@ def _monday_evening(settings):
     settings.TABLEORDER_PHONE_ROUND_INTERVAL_SECONDS = 0
     with time_machine.travel(datetime(2026, 11, 30, 19, 0, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
         yield
-
-
-@pytest.fixture
-def toss_server(settings):
-    server = FakeTossServer().start()
-    settings.TOSS_API_BASE = server.url
-    settings.TOSS_SECRET_KEY = server.secret_key
-    settings.TOSS_CLIENT_KEY = "test_ck_fake"
-    settings.TOSS_TIMEOUT_SECONDS = 3
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from apps.catalog.models import Category
 from apps.catalog.selectors import catalog_version_key
 from apps.core.errors import Invalid
+from apps.core.localcache import WorkerMemo
 from apps.core.redis import get_redis
 from apps.stores.models import Store
 
@@ -187,8 +187,7 @@ RULES_CACHE_SECONDS = 10 * 60
 LOCAL_RULES_SECONDS = 60
 # Each worker keeps the last few stores' rules in memory under the same versioned key: the versions
 # are still read from Redis on every pricing, the rules only when they changed.
-_LOCAL_RULES: dict[str, tuple[float, list[DiscountRule]]] = {}
-_LOCAL_RULES_MAX = 32
+_LOCAL_RULES = WorkerMemo(size=32, seconds=LOCAL_RULES_SECONDS)
 
 
 def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
@@ -200,8 +199,8 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         discounts = discounts_version_ensure(store.pk)
     key = RULES_CACHE_KEY.format(store_id=store.pk, discounts=discounts.decode(), catalog=(catalog or b"0").decode())
     local = _LOCAL_RULES.get(key)
-    if local is not None and local[0] > time.monotonic():
-        return local[1]
+    if local is not None:
+        return local
     rules = cache.get(key)
     if rules is None:
         rows = list(
@@ -210,10 +209,7 @@ def _automatic_rules_cached(store: Store) -> list[DiscountRule]:
         categories = category_descendants(store.owner_id) if any(d.scope == SCOPE_CATEGORY for d in rows) else {}
         rules = [rule_from_discount(d, categories=categories) for d in rows]
         cache.set(key, rules, RULES_CACHE_SECONDS)
-    if len(_LOCAL_RULES) >= _LOCAL_RULES_MAX:
-        _LOCAL_RULES.pop(next(iter(_LOCAL_RULES)))
-    _LOCAL_RULES.pop(key, None)
-    _LOCAL_RULES[key] = (time.monotonic() + LOCAL_RULES_SECONDS, rules)
+    _LOCAL_RULES.put(key, rules)
     return rules
 
 

@@ -8,7 +8,6 @@ whatever the number of products. Availability is computed against "now" on every
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from apps.catalog.models import Category, Option, Product, ProductOptionGroup
 from apps.core.errors import Conflict, Invalid, NotFound
 from apps.core.korean import with_particle
+from apps.core.localcache import WorkerMemo
 from apps.stores.models import Store
 
 from .models import StoreOptionStatus, StoreProduct
@@ -295,8 +295,7 @@ LISTINGS_CACHE_SECONDS = 10 * 60
 LOCAL_LISTINGS_SECONDS = 60
 # Each worker also keeps the last few stores' listings in memory, keyed by the same version, so a
 # request that prices a cart after validating a line reads the version from Redis but not the data.
-_LOCAL_LISTINGS: dict[tuple[int, str], tuple[float, dict[int, tuple[SellableListing, datetime | None]]]] = {}
-_LOCAL_LISTINGS_MAX = 32
+_LOCAL_LISTINGS = WorkerMemo(size=32, seconds=LOCAL_LISTINGS_SECONDS)
 # The reasons that neither the clock nor the stock can change (kept as cached).
 _STATIC_REASONS = frozenset({Unavailable.NOT_LISTED, Unavailable.ARCHIVED, Unavailable.SOLD_OUT})
 
@@ -329,8 +328,8 @@ def _store_listings_cached(store: Store) -> dict[int, tuple[SellableListing, dat
             return None
     local_key = (store.pk, version)
     local = _LOCAL_LISTINGS.get(local_key)
-    if local is not None and local[0] > time.monotonic():
-        return local[1]
+    if local is not None:
+        return local
     cache_key = LISTINGS_CACHE_KEY.format(store_id=store.pk, version=version)
     entries = cache.get(cache_key)
     if entries is None:
@@ -342,10 +341,7 @@ def _store_listings_cached(store: Store) -> dict[int, tuple[SellableListing, dat
                 row.sold_out_until,
             )
         cache.set(cache_key, entries, LISTINGS_CACHE_SECONDS)
-    if len(_LOCAL_LISTINGS) >= _LOCAL_LISTINGS_MAX:
-        _LOCAL_LISTINGS.pop(next(iter(_LOCAL_LISTINGS)))
-    _LOCAL_LISTINGS.pop(local_key, None)
-    _LOCAL_LISTINGS[local_key] = (time.monotonic() + LOCAL_LISTINGS_SECONDS, entries)
+    _LOCAL_LISTINGS.put(local_key, entries)
     return entries
 
 
@@ -490,8 +486,7 @@ class _CachedMenu:
 
 
 # This worker's copies, as for the listings: a menu poll then reads only the version from Redis.
-_LOCAL_MENUS: dict[tuple[int, str], tuple[float, _CachedMenu]] = {}
-_LOCAL_MENUS_MAX = 32
+_LOCAL_MENUS = WorkerMemo(size=32, seconds=LOCAL_LISTINGS_SECONDS)
 
 
 def _menu_build(store: Store, now: datetime) -> _CachedMenu:
@@ -562,17 +557,14 @@ def _menu_cached(store: Store, version: str, now: datetime) -> _CachedMenu:
     data_version = ".".join(version.split(".", 2)[:2])
     local_key = (store.pk, data_version)
     local = _LOCAL_MENUS.get(local_key)
-    if local is not None and local[0] > time.monotonic():
-        return local[1]
+    if local is not None:
+        return local
     cache_key = MENU_CACHE_KEY.format(store_id=store.pk, version=data_version)
     menu = cache.get(cache_key)
     if menu is None:
         menu = _menu_build(store, now)
         cache.set(cache_key, menu, LISTINGS_CACHE_SECONDS)
-    if len(_LOCAL_MENUS) >= _LOCAL_MENUS_MAX:
-        _LOCAL_MENUS.pop(next(iter(_LOCAL_MENUS)))
-    _LOCAL_MENUS.pop(local_key, None)
-    _LOCAL_MENUS[local_key] = (time.monotonic() + LOCAL_LISTINGS_SECONDS, menu)
+    _LOCAL_MENUS.put(local_key, menu)
     return menu
 
 

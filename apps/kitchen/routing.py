@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from apps.catalog.selectors import catalog_version_key
+from apps.core.localcache import WorkerMemo
 from apps.core.redis import get_redis
 
 from .models import KitchenSettings, Station
@@ -23,8 +24,7 @@ ROUTING_VERSION_KEY = "cloudpos:kitchen:routing:version:{store_id}"
 CLAIMS_CACHE_KEY = "kitchen:claims:{store_id}:{version}"
 CLAIMS_CACHE_SECONDS = 10 * 60  # short: bounds what a lost on-commit bump could leave cached
 LOCAL_CLAIMS_SECONDS = 60
-_LOCAL_CLAIMS: dict[str, tuple[float, tuple]] = {}
-_LOCAL_CLAIMS_MAX = 32
+_LOCAL_CLAIMS = WorkerMemo(size=32, seconds=LOCAL_CLAIMS_SECONDS)
 
 # (station by product id, station by category id, the default station's id or None)
 Claims = tuple[dict[int, int], dict[int, int], int | None]
@@ -52,8 +52,8 @@ def station_claims(store_id: int) -> Claims:
     category wins."""
     key = CLAIMS_CACHE_KEY.format(store_id=store_id, version=routing_version(store_id))
     local = _LOCAL_CLAIMS.get(key)
-    if local is not None and local[0] > time.monotonic():
-        return local[1]
+    if local is not None:
+        return local
     claims = cache.get(key)
     if claims is None:
         by_product: dict[int, int] = {}
@@ -68,10 +68,7 @@ def station_claims(store_id: int) -> Claims:
                 default_id = station.pk
         claims = (by_product, by_category, default_id)
         cache.set(key, claims, CLAIMS_CACHE_SECONDS)
-    if len(_LOCAL_CLAIMS) >= _LOCAL_CLAIMS_MAX:
-        _LOCAL_CLAIMS.pop(next(iter(_LOCAL_CLAIMS)))
-    _LOCAL_CLAIMS.pop(key, None)
-    _LOCAL_CLAIMS[key] = (time.monotonic() + LOCAL_CLAIMS_SECONDS, claims)
+    _LOCAL_CLAIMS.put(key, claims)
     return claims
 
 

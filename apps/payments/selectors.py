@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from django.core.cache import cache
@@ -10,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFound
+from apps.core.localcache import WorkerMemo
 from apps.orders.models import Order
 from apps.stores.business_day import business_day_bounds
 from apps.stores.models import Store
@@ -29,24 +29,20 @@ CHANNELS = ("POS", "KIOSK", "TABLE")
 METHODS_CACHE_KEY = "payments:methods:{store_id}:{version}"
 METHODS_CACHE_SECONDS = 10 * 60  # short: bounds what a lost on-commit bump could leave cached
 LOCAL_METHODS_SECONDS = 60
-_LOCAL_METHODS: dict[str, tuple[float, list[PaymentMethod]]] = {}
-_LOCAL_METHODS_MAX = 32
+_LOCAL_METHODS = WorkerMemo(size=32, seconds=LOCAL_METHODS_SECONDS)
 
 
 def store_methods(store: Store) -> list[PaymentMethod]:
     """All of the store's methods (active or not), in the owner's sort order; warm: no SQL."""
     key = METHODS_CACHE_KEY.format(store_id=store.pk, version=methods_version(store.pk))
     local = _LOCAL_METHODS.get(key)
-    if local is not None and local[0] > time.monotonic():
-        return local[1]
+    if local is not None:
+        return local
     methods = cache.get(key)
     if methods is None:
         methods = list(PaymentMethod.objects.filter(store=store).order_by("sort_order", "id"))
         cache.set(key, methods, METHODS_CACHE_SECONDS)
-    if len(_LOCAL_METHODS) >= _LOCAL_METHODS_MAX:
-        _LOCAL_METHODS.pop(next(iter(_LOCAL_METHODS)))
-    _LOCAL_METHODS.pop(key, None)
-    _LOCAL_METHODS[key] = (time.monotonic() + LOCAL_METHODS_SECONDS, methods)
+    _LOCAL_METHODS.put(key, methods)
     return methods
 
 

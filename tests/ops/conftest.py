@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from apps.ops import views as ops_views
-from tests.payments.conftest import toss, toss_server  # noqa: F401 (payment fixtures, reused)
+from tests.payments.conftest import toss  # noqa: F401 (payment fixture, reused; toss_server is in tests/conftest.py)
 
 METRICS_TOKEN = "test-metrics-token-0123456789"
 

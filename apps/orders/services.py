@@ -173,13 +173,14 @@ def _discount_snapshot(discounts) -> list[dict]:
 
 
 def _cart_orders_locked(cart_id: str) -> tuple[Order | None, list[Order]]:
-    """The cart's order waiting for payment and its canceled ones (newest first), in one locked
-    read: the canceled ones hold the number a changed order takes back (see _reusable_number)."""
-    rows = list(
-        Order.objects.select_for_update()
-        .filter(cart_id=cart_id, status__in=(S.PENDING_PAYMENT, S.CANCELED))
-        .order_by("-created_at", "-id")
-    )
+    """The cart's order waiting for payment and its canceled ones (newest first), locked: the
+    canceled ones hold the number a changed order takes back (see _reusable_number)."""
+    # Nearly every placement is a cart's first and finds nothing: the locking read asks for ids
+    # alone, and the rows are read whole only when there are some. Building the full row's
+    # SELECT for nothing was 3.6% of a checkout's instructions (issue 18, counted with callgrind).
+    mine = Order.objects.filter(cart_id=cart_id, status__in=(S.PENDING_PAYMENT, S.CANCELED))
+    ids = list(mine.select_for_update().values_list("pk", flat=True))
+    rows = list(Order.objects.filter(pk__in=ids).order_by("-created_at", "-id")) if ids else []
     pending = next((order for order in rows if order.status == S.PENDING_PAYMENT), None)
     return pending, [order for order in rows if order.status == S.CANCELED]
 

@@ -90,12 +90,16 @@ def amount_open(order: Order) -> int:
 
 
 def amounts_paid_and_in_flight(order: Order) -> tuple[int, int]:
-    """What completed payments brought in and what payments still in flight hold, in one query."""
-    row = Payment.objects.filter(order=order).aggregate(
-        paid=Sum("amount", filter=Q(status__in=list(COMPLETED))),
-        in_flight=Sum("amount", filter=Q(status__in=list(IN_FLIGHT))),
-    )
-    return row["paid"] or 0, row["in_flight"] or 0
+    """What completed payments brought in and what payments still in flight hold, in one query.
+    Summed here from the order's few payments: Django's filtered aggregates cost 4% of a cash
+    checkout's instructions to build (issue 18, counted with callgrind)."""
+    paid = in_flight = 0
+    for status, amount in Payment.objects.filter(order_id=order.pk).values_list("status", "amount"):
+        if status in COMPLETED:
+            paid += amount
+        elif status in IN_FLIGHT:
+            in_flight += amount
+    return paid, in_flight
 
 
 # The attribute a payment that has just completed an order leaves on the order's instance: its

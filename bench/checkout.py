@@ -31,6 +31,9 @@ processes start so nothing else talks to Redis), and ends with one line:
 checkouts_per_s is the best level's throughput; ratio = checkouts_per_s / pgbench_n_tps; the latency
 fields are those of the 16-client level (of the level nearest 16, and named after it, when 16 is not run).
 `--profile` adds a cProfile of in-process checkouts (top functions by own time and by cumulative time).
+`--instructions N` counts the instructions of N in-process checkouts under valgrind's callgrind: on a
+machine whose speed moves by ±10% from one run to the next, that count does not move, so it is the
+figure to compare two commits by (the throughput is the figure the targets are set in).
 """
 
 from __future__ import annotations
@@ -681,6 +684,46 @@ def _count_redis_client_side() -> dict:
     return counter
 
 
+class InProcessTerminals:
+    """The bench's kiosk and POS calling the app through Django's test client, in this process
+    (the views, middleware and services exactly as gunicorn runs them)."""
+
+    def __init__(self, setup: dict):
+        from django.test import Client
+
+        self.client = Client()
+        self.kiosk, self.pos, self.products = setup["kiosks"][0], setup["pos"][0], setup["products"]
+        methods = self.call("/payments/methods/active?channel=POS", self.pos, method="get")
+        self.cash = next(m["id"] for m in methods["methods"] if m["kind"] == "CASH")
+
+    def call(self, path: str, token: str, body: dict | None = None, method: str = "post"):
+        headers = {"HTTP_AUTHORIZATION": f"Device {token}", "HTTP_HOST": "127.0.0.1"}
+        if method == "get":
+            response = self.client.get(path, secure=True, **headers)
+        else:
+            response = self.client.post(
+                path, json.dumps(body or {}), content_type="application/json", secure=True, **headers
+            )
+        if response.status_code >= 300:
+            raise SystemExit(f"{path}: {response.status_code} {response.content[:500]!r}")
+        return response.json()
+
+    def checkout(self, step=lambda name, fn: fn()) -> None:
+        """One checkout; `step(name, fn)` runs each request (to count or time it)."""
+        cart = step("create_cart", lambda: self.call("/api/carts", self.kiosk, {}))
+        items = f"/api/carts/{cart['cartId']}/items"
+        for index, product in enumerate(self.products[:2]):
+            step(
+                f"add_item_{index + 1}",
+                lambda product=product: self.call(items, self.kiosk, {"productId": product, "qty": 1}),
+            )
+        order = step("start_payment", lambda: self.call(f"/api/orders/start-payment/{cart['cartId']}", self.kiosk))
+        step(
+            "cash_payment",
+            lambda: self.call("/payments", self.pos, {"orderId": order["orderId"], "paymentMethodId": self.cash}),
+        )
+
+
 def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
     """SQL queries and Redis commands of each step of one checkout, through Django's test client
     (the views, middleware and services exactly as gunicorn runs them). The third checkout is
@@ -689,7 +732,6 @@ def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
     import redis
     from django.conf import settings
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     server = redis.Redis.from_url(settings.REDIS_URL)
@@ -702,24 +744,8 @@ def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
         finally:
             sent["paused"] = False
 
-    client = Client()
-    kiosk, pos = setup["kiosks"][0], setup["pos"][0]
-    products = setup["products"]
-
-    def call(path: str, token: str, body: dict | None = None, method: str = "post"):
-        headers = {"HTTP_AUTHORIZATION": f"Device {token}", "HTTP_HOST": "127.0.0.1"}
-        if method == "get":
-            response = client.get(path, secure=True, **headers)
-        else:
-            response = client.post(
-                path, json.dumps(body or {}), content_type="application/json", secure=True, **headers
-            )
-        if response.status_code >= 300:
-            raise SystemExit(f"{path}: {response.status_code} {response.content[:500]!r}")
-        return response.json()
-
-    methods = call("/payments/methods/active?channel=POS", pos, method="get")
-    cash = next(m["id"] for m in methods["methods"] if m["kind"] == "CASH")
+    terminals = InProcessTerminals(setup)
+    call, kiosk, products = terminals.call, terminals.kiosk, terminals.products
 
     def add_item_by_length() -> list[int]:
         """SQL queries of each add-item while one cart grows to LONG_CART lines (distinct products,
@@ -758,12 +784,7 @@ def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
             }
             return value
 
-        cart = step("create_cart", lambda: call("/api/carts", kiosk, {}))
-        items = f"/api/carts/{cart['cartId']}/items"
-        for index, product in enumerate(products[:2]):
-            step(f"add_item_{index + 1}", lambda product=product: call(items, kiosk, {"productId": product, "qty": 1}))
-        order = step("start_payment", lambda: call(f"/api/orders/start-payment/{cart['cartId']}", kiosk))
-        step("cash_payment", lambda: call("/payments", pos, {"orderId": order["orderId"], "paymentMethodId": cash}))
+        terminals.checkout(step)
 
     checkout(None)
     checkout(None)
@@ -795,6 +816,53 @@ def inprocess_count(setup: dict, profile_checkouts: int) -> dict:
     return report
 
 
+def inprocess_instructions(setup: dict, checkouts: int) -> dict:
+    """Run under callgrind started with instrumentation off: warm up, then count the instructions
+    of `checkouts` checkouts by switching it on and off around them (callgrind_control). Unlike
+    the CPU clock, the count is the same from one run to the next on a noisy machine, so two
+    commits compare to the tenth of a percent. The server's CPU (PostgreSQL, Redis) is not in it."""
+    _django()
+    terminals = InProcessTerminals(setup)
+    for _ in range(5):
+        terminals.checkout()
+    control = ["callgrind_control", "--instr"]
+    subprocess.run([*control, "on", str(os.getpid())], check=True, capture_output=True)
+    for _ in range(checkouts):
+        terminals.checkout()
+    subprocess.run([*control, "off", str(os.getpid())], check=True, capture_output=True)
+    return {"checkouts": checkouts}
+
+
+def count_instructions(env: dict, setup_file: Path, workdir: Path, checkouts: int) -> float | None:
+    """Instructions per checkout of the app's Python in one process (see inprocess_instructions),
+    or None without valgrind."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        log("valgrind is not installed: no instruction count")
+        return None
+    argv = [
+        "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={workdir / 'callgrind.out'}",
+        sys.executable, str(Path(__file__).resolve()), "_instructions", str(setup_file), str(checkouts),
+    ]  # fmt: skip
+    result = subprocess.run(
+        argv, env={**env, "ALLOWED_HOSTS": "127.0.0.1,testserver"}, cwd=ROOT, capture_output=True, text=True
+    )
+    try:
+        if result.returncode != 0:
+            raise ValueError(f"exit status {result.returncode}")
+        return parse_callgrind_collected(result.stderr) / checkouts
+    except ValueError as error:
+        sys.stderr.write(result.stdout[-2000:] + result.stderr[-4000:])
+        raise SystemExit(f"bench/checkout.py _instructions failed under callgrind: {error}") from None
+
+
+def parse_callgrind_collected(stderr: str) -> int:
+    """The instructions callgrind counted while instrumentation was on (`==pid== Collected : N`)."""
+    found = re.search(r"^==\d+== Collected\s*:\s*([\d,]+)\s*$", stderr, re.MULTILINE)
+    if found is None:
+        raise ValueError("no 'Collected' line in callgrind's report")
+    return int(found.group(1).replace(",", ""))
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -812,6 +880,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N in-process checkouts")
     parser.add_argument(
         "--py-spy", type=float, default=0, metavar="S", help="after the levels, py-spy the web workers for S s of load"
+    )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="count the instructions of N in-process checkouts under valgrind's callgrind (exact run to run)",
     )
     parser.add_argument("--show-sql", action="store_true", help="print each step's SQL (first 160 characters)")
     parser.add_argument("--keep", action="store_true", help="leave the work directory (logs) in place")
@@ -850,6 +925,11 @@ def print_counts(counts: dict, show_sql: bool = False) -> int:
             f"  Python CPU per checkout in-process (test client, {CPU_CHECKOUTS} checkouts in one thread):"
             f" {counts['cpu_ms_per_checkout']:.1f} ms"
         )
+    if counts.get("instructions_per_checkout"):
+        print(
+            "  instructions per checkout in-process (callgrind, the app's Python without the servers):"
+            f" {counts['instructions_per_checkout'] / 1e6:.2f} M"
+        )
     by_length = counts.get("add_item_by_length") or []
     if by_length:
         print(
@@ -864,6 +944,9 @@ def main(argv: list[str] | None = None) -> None:
         argv = sys.argv[1:]
     if argv and argv[0] == "_setup":
         print(JSON_MARK + json.dumps(inprocess_setup(int(argv[1]), int(argv[2]))))
+        return
+    if argv and argv[0] == "_instructions":
+        print(JSON_MARK + json.dumps(inprocess_instructions(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
         return
     if argv and argv[0] == "_count":
         print(JSON_MARK + json.dumps(inprocess_count(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
@@ -906,6 +989,10 @@ def main(argv: list[str] | None = None) -> None:
                 env, "_count", str(setup_file), str(args.profile), extra_env={"ALLOWED_HOSTS": "127.0.0.1,testserver"}
             )
         )
+
+        if args.instructions:
+            log(f"counting instructions of {args.instructions} in-process checkouts (callgrind)")
+            counts["instructions_per_checkout"] = count_instructions(env, setup_file, workdir, args.instructions)
 
         tps = run_pgbench(pgbench_url, int(max(args.seconds, 5)), args.pgbench_scale)
 

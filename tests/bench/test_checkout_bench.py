@@ -97,6 +97,20 @@ def test_pgbench_tps_is_read_from_its_report(bench):
         bench.parse_pgbench_tps("connection refused")
 
 
+def test_callgrind_count_is_read_from_its_report(bench):
+    # given callgrind's summary on stderr, after the app's own output
+    stderr = (
+        '{"level": "INFO", "message": "Collected : 5 (a log line is not the report)"}\n'
+        "==9384== Events    : Ir\n"
+        "==9384== Collected : 573796227\n"
+        "==9384== I   refs:      573,796,227\n"
+    )
+    assert bench.parse_callgrind_collected(stderr) == 573796227
+    # no report (valgrind died first) is an error, not a zero
+    with pytest.raises(ValueError):
+        bench.parse_callgrind_collected("valgrind: failed to start tool 'callgrind'\n")
+
+
 def test_clients_list_and_quick_mode(bench):
     assert bench.parse_levels("8,16,32") == [8, 16, 32]
     with pytest.raises(argparse.ArgumentTypeError):

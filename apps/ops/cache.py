@@ -16,15 +16,21 @@ TIMED = ("get", "set", "add", "delete", "get_many", "set_many", "delete_many", "
 
 def _timed(name: str):
     original = getattr(DefaultClient, name)
+    # The operation's labelled child, taken at its first call (so an operation never called stays out
+    # of /metrics, as before) and kept, rather than looked up by labels() on every cache call
+    child = None
 
     @functools.wraps(original)
     def method(self, *args, **kwargs):
+        nonlocal child
         started = time.perf_counter()
         try:
             return original(self, *args, **kwargs)
         finally:
             try:
-                CACHE_OPERATION.labels(name).observe(time.perf_counter() - started)
+                if child is None:
+                    child = CACHE_OPERATION.labels(name)
+                child.observe(time.perf_counter() - started)
             except OSError:  # a metrics file that cannot be written never fails the cache call
                 pass
 

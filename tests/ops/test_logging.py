@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import sys
 
 import pytest
 from django.urls import reverse
@@ -117,3 +118,70 @@ def test_redaction_rules(raw, secret):
 )
 def test_redaction_leaves_ordinary_text(kept):
     assert redact(kept) == kept
+
+
+def _record(msg, *args, exc_info=None, **extra) -> logging.LogRecord:
+    record = logging.LogRecord("apps.pos", logging.WARNING, __file__, 1, msg, args, exc_info)
+    record.__dict__.update(extra)
+    return record
+
+
+def _failure(message: str):
+    try:
+        raise ValueError(message)
+    except ValueError:
+        return sys.exc_info()
+
+
+def test_console_line_redacts_the_message_once(captured):
+    # when something logs a PIN through the console handler (RedactFilter, then JsonFormatter)
+    logging.getLogger("apps.pos").warning("login form %s", {"pin": PIN})
+    logging.getLogger("apps.pos").warning("retry with pin=%s", PIN)
+    # then each value is blanked once: redacting "pin=[REDACTED]" again took "[REDACTED" for the value
+    messages = [line["message"] for line in _lines(captured)[-2:]]
+    assert messages == ["login form {'pin': '[REDACTED]'}", "retry with pin=[REDACTED]"]
+
+
+def test_filter_then_formatter_redacts_the_exception_once():
+    # given a record with an exception whose text carries a PIN
+    record = _record("payment failed", exc_info=_failure(f"pin={PIN}"))
+    # when it passes the filter and then the formatter
+    assert RedactFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    # then the exception is blanked once, and the PIN is gone
+    assert line["exception"].endswith("ValueError: pin=[REDACTED]")
+    assert PIN not in json.dumps(line)
+
+
+def test_formatter_without_the_filter_still_redacts_everything():
+    # given a record that never went through RedactFilter (a handler configured without it)
+    record = _record(
+        "login %s", f"pin={PIN}", exc_info=_failure(f"card {CARD}"), path=f"/x?rrn={RRN}", form={"pin": PIN}
+    )
+    # when it is formatted
+    text = JsonFormatter().format(record)
+    line = json.loads(text)
+    # then the message, the extras and the exception are redacted by the formatter itself
+    assert line["message"] == "login pin=[REDACTED]"
+    assert line["path"] == "/x?rrn=[REDACTED]" and line["form"] == {"pin": "[REDACTED]"}
+    assert line["exception"].endswith("ValueError: card [REDACTED]")
+    for secret in (PIN, CARD, RRN):
+        assert secret not in text
+
+
+def test_formatter_redacts_a_message_changed_after_the_filter():
+    # given a record the filter has redacted, whose message something changed afterwards
+    record = _record("ok")
+    assert RedactFilter().filter(record)
+    record.msg, record.args = "late %s", (f"token={PIN}",)
+    # when it is formatted, then the new message is redacted: the filter's mark covers only its own text
+    assert json.loads(JsonFormatter().format(record))["message"] == "late token=[REDACTED]"
+
+
+def test_a_second_redact_filter_leaves_what_the_first_redacted():
+    # given a record that goes to two handlers, each with its own RedactFilter
+    record = _record("retry with pin=%s", PIN, exc_info=_failure(f"pin={PIN}"))
+    # when both filters run, then message and exception are redacted once
+    assert RedactFilter().filter(record) and RedactFilter().filter(record)
+    assert record.getMessage() == "retry with pin=[REDACTED]"
+    assert record.exc_text.endswith("ValueError: pin=[REDACTED]")

@@ -43,9 +43,9 @@ _RULES: list[tuple[re.Pattern, str]] = [
 
 _SECRET_KEY = re.compile(rf"(?i)(?:{_SECRET_NAMES})")
 
-# redact() runs on every log line (five times on the request line), so each rule is skipped when it
-# provably cannot match; tests/ops/test_redaction_skips.py checks the skips against the plain
-# application of all rules, and the facts about Python's re that they rest on.
+# redact() runs on every log line (on the request line, on its message and on each text field), so
+# each rule is skipped when it provably cannot match; tests/ops/test_redact_skips.py checks the skips
+# against the plain application of all rules, and the facts about Python's re that they rest on.
 #
 # Rules 1 and 2 need one of their ASCII words. Under (?i), Python's re matches an ASCII letter with its
 # other case and with exactly four non-ASCII letters (İ ı → i, ſ → s, K Kelvin → k): folding those

@@ -49,7 +49,7 @@ from apps.tables.services import table_generation_advance
 from apps.tables.versions import floor_touch
 
 from . import events, lifecycle
-from .models import Order, OrderLine, OrderNumberCounter, OrderStatus, ServiceType, new_public_id
+from .models import Order, OrderEvent, OrderLine, OrderNumberCounter, OrderStatus, ServiceType, new_public_id
 
 logger = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ def _create_order(
         placed_at=now,
     )
     OrderLine.objects.bulk_create(order_lines(order, resolved, priced, notes=draft.notes))
-    order.events.create(from_status="", to_status=S.PENDING_PAYMENT, note=draft.event_note)
+    OrderEvent.objects.create(order=order, from_status="", to_status=S.PENDING_PAYMENT, note=draft.event_note)
     _number(order, canceled)  # the last lock: held only to the commit
     if not pay_first:
         # A pay-first order is announced when it is paid (the kitchen's tickets come with the

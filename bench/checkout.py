@@ -97,6 +97,7 @@ class LevelResult:
     errors: dict[str, int] = field(default_factory=dict)
     step_ms: dict[str, list[float]] = field(default_factory=dict)
     client_cpu_s: float = 0.0  # the load generator's own CPU time in the window (all of its process)
+    probe_ms: float = 0.0  # the speed probe's median loop time in the window (see speed_probe)
 
     def add(self, steps: dict[str, float], total_ms: float) -> None:
         """One checkout that ended inside the window."""
@@ -115,7 +116,8 @@ class LevelResult:
             if step in self.step_ms
         ]
         cpu = 100 * self.client_cpu_s / self.seconds if self.seconds else 0.0
-        return f"    steps p50/p95 ms: {', '.join(parts)}; load client CPU {cpu:.0f}% of one core"
+        probe = f"; speed probe {self.probe_ms:.1f} ms" if self.probe_ms else ""
+        return f"    steps p50/p95 ms: {', '.join(parts)}; load client CPU {cpu:.0f}% of one core{probe}"
 
     @property
     def per_second(self) -> float:
@@ -482,6 +484,40 @@ async def drive(
 
         await asyncio.gather(client_cpu(), *(client(i) for i in range(clients)))
     return result
+
+
+PROBE_LOOP = 200_000  # iterations of the speed probe's loop: about 10 ms of CPU here
+PROBE_EVERY = 0.5  # seconds between two probe loops (2% of one core)
+
+
+def probe_loop_ms() -> float:
+    """The CPU time of one fixed pure-Python loop, in ms. This machine's speed moves by itself: the
+    a fixed loop took 214-353 ms on an idle machine within a minute, and the same code's checkouts/s
+    by as much from one run to the next. A level's probe tells a slow phase from a slow change."""
+    started = time.process_time()
+    total = 0
+    for i in range(PROBE_LOOP):
+        total += i * i % 7
+    return (time.process_time() - started) * 1000
+
+
+def speed_probe(seconds: float) -> dict:
+    """`_probe` (a process of its own, beside the load): the median probe loop over `seconds`."""
+    times, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        times.append(probe_loop_ms())
+        time.sleep(PROBE_EVERY)
+    return {"median_ms": percentile(times, 50), "loops": len(times)}
+
+
+def start_probe(seconds: float, delay: float) -> subprocess.Popen:
+    argv = [sys.executable, str(Path(__file__).resolve()), "_probe", str(seconds), str(delay)]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+
+
+def probe_result(process: subprocess.Popen) -> float:
+    stdout, _ = process.communicate(timeout=120)
+    return last_json(stdout)["median_ms"] if process.returncode == 0 else 0.0
 
 
 async def cash_method_id(base: str, pos_token: str) -> int:
@@ -945,6 +981,10 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "_setup":
         print(JSON_MARK + json.dumps(inprocess_setup(int(argv[1]), int(argv[2]))))
         return
+    if argv and argv[0] == "_probe":
+        time.sleep(float(argv[2]))
+        print(JSON_MARK + json.dumps(speed_probe(float(argv[1]))))
+        return
     if argv and argv[0] == "_instructions":
         print(JSON_MARK + json.dumps(inprocess_instructions(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
         return
@@ -1015,8 +1055,12 @@ def main(argv: list[str] | None = None) -> None:
         warm = asyncio.run(drive(base, setup, WEB_WORKERS * 2, 2, cash))
         log(f"first requests (2 s, not counted): {warm.checkouts} checkouts, {warm.error_count()} errors")
         levels = []
+        idle_probe = speed_probe(3)["median_ms"]
+        log(f"speed probe on the idle machine: {idle_probe:.1f} ms per loop")
         for clients in args.clients:
+            probe = start_probe(args.seconds, delay=args.warmup)
             level = asyncio.run(drive(base, setup, clients, args.seconds, cash, warmup=args.warmup))
+            level.probe_ms = probe_result(probe)
             levels.append(level)
             log(level.summary())
             time.sleep(1)
@@ -1028,6 +1072,10 @@ def main(argv: list[str] | None = None) -> None:
         for level in levels:
             print("  " + level.summary())
             print("  " + level.steps_summary())
+        print(
+            f"  speed probe (ms per fixed loop, lower is faster): {idle_probe:.1f} on the idle machine before"
+            " the levels; each level's median, with the load on the cores, is on its steps line"
+        )
         print(f"\npgbench -c {PGBENCH_CLIENTS}: -N {tps['-N']:.0f} tps, -S {tps['-S']:.0f} tps")
         queries = print_counts(counts, show_sql=args.show_sql)
         if counts.get("profile"):

@@ -111,6 +111,19 @@ def test_callgrind_count_is_read_from_its_report(bench):
         bench.parse_callgrind_collected("valgrind: failed to start tool 'callgrind'\n")
 
 
+def test_speed_probe_times_its_loop_and_a_level_prints_it(bench, monkeypatch):
+    # given a probe run for a moment
+    result = bench.speed_probe(0.01)
+    # then it timed at least one loop, on the CPU clock
+    assert result["loops"] >= 1 and result["median_ms"] > 0
+    # and a level's steps line carries the median, once it is known
+    measured = level(bench, 16, 10, add=[10.0], whole=[100.0])
+    measured.step_ms = {"create_cart": [5.0]}
+    assert "speed probe" not in measured.steps_summary()
+    measured.probe_ms = 10.44
+    assert measured.steps_summary().endswith("; speed probe 10.4 ms")
+
+
 def test_clients_list_and_quick_mode(bench):
     assert bench.parse_levels("8,16,32") == [8, 16, 32]
     with pytest.raises(argparse.ArgumentTypeError):

@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -97,7 +98,7 @@ class LevelResult:
     errors: dict[str, int] = field(default_factory=dict)
     step_ms: dict[str, list[float]] = field(default_factory=dict)
     client_cpu_s: float = 0.0  # the load generator's own CPU time in the window (all of its process)
-    probe_ms: float = 0.0  # the speed probe's median loop time in the window (see speed_probe)
+    server_cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds in the window, by process
 
     def add(self, steps: dict[str, float], total_ms: float) -> None:
         """One checkout that ended inside the window."""
@@ -116,8 +117,17 @@ class LevelResult:
             if step in self.step_ms
         ]
         cpu = 100 * self.client_cpu_s / self.seconds if self.seconds else 0.0
-        probe = f"; speed probe {self.probe_ms:.1f} ms" if self.probe_ms else ""
-        return f"    steps p50/p95 ms: {', '.join(parts)}; load client CPU {cpu:.0f}% of one core{probe}"
+        return f"    steps p50/p95 ms: {', '.join(parts)}; load client CPU {cpu:.0f}% of one core"
+
+    def cpu_summary(self) -> str:
+        """CPU ms per checkout of each process group in the window: what one checkout cost the
+        machine. On this machine the cost of the same code moves with its speed (see README)."""
+        if not self.checkouts or not self.server_cpu_s:
+            return ""
+        costs = {**self.server_cpu_s, "load client": self.client_cpu_s}
+        parts = ", ".join(f"{name} {1000 * seconds / self.checkouts:.1f}" for name, seconds in costs.items())
+        total = 1000 * sum(costs.values()) / self.checkouts
+        return f"    CPU ms per checkout: {parts}; all {total:.1f}"
 
     @property
     def per_second(self) -> float:
@@ -444,7 +454,13 @@ async def one_checkout(
 
 
 async def drive(
-    base: str, setup: dict, clients: int, seconds: float, cash_method: int, warmup: float = 0
+    base: str,
+    setup: dict,
+    clients: int,
+    seconds: float,
+    cash_method: int,
+    warmup: float = 0,
+    server_cpu: Callable[[], dict[str, float]] | None = None,
 ) -> LevelResult:
     """`clients` terminals checking out back to back for `warmup` + `seconds`. Only the checkouts that
     end inside the measured window count (with their latencies), and the errors that happen in it: the
@@ -478,46 +494,54 @@ async def drive(
         async def client_cpu() -> None:
             # The client's CPU time over the window: what the load generator took from the server.
             await asyncio.sleep(max(0.0, window_opens - time.perf_counter()))
-            cpu_at_open = time.process_time()
+            cpu_at_open, server_at_open = time.process_time(), server_cpu() if server_cpu else {}
             await asyncio.sleep(max(0.0, window_closes - time.perf_counter()))
             result.client_cpu_s = time.process_time() - cpu_at_open
+            if server_cpu:
+                now = server_cpu()
+                result.server_cpu_s = {name: now[name] - server_at_open.get(name, 0.0) for name in now}
 
         await asyncio.gather(client_cpu(), *(client(i) for i in range(clients)))
     return result
 
 
-PROBE_LOOP = 200_000  # iterations of the speed probe's loop: about 10 ms of CPU here
-PROBE_EVERY = 0.5  # seconds between two probe loops (2% of one core)
+def _process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, all its threads (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def probe_loop_ms() -> float:
-    """The CPU time of one fixed pure-Python loop, in ms. This machine's speed moves by itself: the
-    a fixed loop took 214-353 ms on an idle machine within a minute, and the same code's checkouts/s
-    by as much from one run to the next. A level's probe tells a slow phase from a slow change."""
-    started = time.process_time()
-    total = 0
-    for i in range(PROBE_LOOP):
-        total += i * i % 7
-    return (time.process_time() - started) * 1000
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == parent:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
 
 
-def speed_probe(seconds: float) -> dict:
-    """`_probe` (a process of its own, beside the load): the median probe loop over `seconds`."""
-    times, deadline = [], time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        times.append(probe_loop_ms())
-        time.sleep(PROBE_EVERY)
-    return {"median_ms": percentile(times, 50), "loops": len(times)}
+def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, float]]:
+    """CPU seconds so far of the web processes (gunicorn's master and workers), the Celery worker,
+    Redis and PostgreSQL (the postmaster and its backends) this run started, by name."""
+    roots = {name: process.pid for name, process in stack.processes}
+    if stack.pg_data is not None and (stack.pg_data / "postmaster.pid").exists():
+        roots["postgres"] = int((stack.pg_data / "postmaster.pid").read_text().split()[0])
 
+    def read() -> dict[str, float]:
+        totals = {}
+        for name, root in roots.items():
+            pids = [root, *_children(root)]
+            pids += [grandchild for pid in pids[1:] for grandchild in _children(pid)]  # the worker's pool
+            totals[name] = sum(_process_cpu_seconds(pid) for pid in pids)
+        return totals
 
-def start_probe(seconds: float, delay: float) -> subprocess.Popen:
-    argv = [sys.executable, str(Path(__file__).resolve()), "_probe", str(seconds), str(delay)]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
-
-
-def probe_result(process: subprocess.Popen) -> float:
-    stdout, _ = process.communicate(timeout=120)
-    return last_json(stdout)["median_ms"] if process.returncode == 0 else 0.0
+    return read
 
 
 async def cash_method_id(base: str, pos_token: str) -> int:
@@ -981,10 +1005,6 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "_setup":
         print(JSON_MARK + json.dumps(inprocess_setup(int(argv[1]), int(argv[2]))))
         return
-    if argv and argv[0] == "_probe":
-        time.sleep(float(argv[2]))
-        print(JSON_MARK + json.dumps(speed_probe(float(argv[1]))))
-        return
     if argv and argv[0] == "_instructions":
         print(JSON_MARK + json.dumps(inprocess_instructions(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
         return
@@ -1055,12 +1075,11 @@ def main(argv: list[str] | None = None) -> None:
         warm = asyncio.run(drive(base, setup, WEB_WORKERS * 2, 2, cash))
         log(f"first requests (2 s, not counted): {warm.checkouts} checkouts, {warm.error_count()} errors")
         levels = []
-        idle_probe = speed_probe(3)["median_ms"]
-        log(f"speed probe on the idle machine: {idle_probe:.1f} ms per loop")
+        server_cpu = server_cpu_reader(stack)
         for clients in args.clients:
-            probe = start_probe(args.seconds, delay=args.warmup)
-            level = asyncio.run(drive(base, setup, clients, args.seconds, cash, warmup=args.warmup))
-            level.probe_ms = probe_result(probe)
+            level = asyncio.run(
+                drive(base, setup, clients, args.seconds, cash, warmup=args.warmup, server_cpu=server_cpu)
+            )
             levels.append(level)
             log(level.summary())
             time.sleep(1)
@@ -1072,10 +1091,8 @@ def main(argv: list[str] | None = None) -> None:
         for level in levels:
             print("  " + level.summary())
             print("  " + level.steps_summary())
-        print(
-            f"  speed probe (ms per fixed loop, lower is faster): {idle_probe:.1f} on the idle machine before"
-            " the levels; each level's median, with the load on the cores, is on its steps line"
-        )
+            if level.cpu_summary():
+                print("  " + level.cpu_summary())
         print(f"\npgbench -c {PGBENCH_CLIENTS}: -N {tps['-N']:.0f} tps, -S {tps['-S']:.0f} tps")
         queries = print_counts(counts, show_sql=args.show_sql)
         if counts.get("profile"):

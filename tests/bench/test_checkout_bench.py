@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -111,17 +113,29 @@ def test_callgrind_count_is_read_from_its_report(bench):
         bench.parse_callgrind_collected("valgrind: failed to start tool 'callgrind'\n")
 
 
-def test_speed_probe_times_its_loop_and_a_level_prints_it(bench, monkeypatch):
-    # given a probe run for a moment
-    result = bench.speed_probe(0.01)
-    # then it timed at least one loop, on the CPU clock
-    assert result["loops"] >= 1 and result["median_ms"] > 0
-    # and a level's steps line carries the median, once it is known
-    measured = level(bench, 16, 10, add=[10.0], whole=[100.0])
-    measured.step_ms = {"create_cart": [5.0]}
-    assert "speed probe" not in measured.steps_summary()
-    measured.probe_ms = 10.44
-    assert measured.steps_summary().endswith("; speed probe 10.4 ms")
+def test_cpu_per_checkout_of_each_process_and_all(bench):
+    # given a level of 200 checkouts and the CPU each process group used in its window
+    measured = level(bench, 16, 200)
+    measured.server_cpu_s = {"web": 6.4, "postgres": 1.3}
+    measured.client_cpu_s = 0.5
+    # then each is shown per checkout, in ms, with their sum
+    assert measured.cpu_summary() == "    CPU ms per checkout: web 32.0, postgres 6.5, load client 2.5; all 41.0"
+    # and nothing is claimed for a level without checkouts or without the readings
+    assert level(bench, 16, 0).cpu_summary() == ""
+
+
+def test_server_cpu_reader_sums_a_process_and_its_children(bench, tmp_path):
+    # given a stack whose "web" process is this test's own process
+    stack = bench.Stack(tmp_path)
+    stack.processes.append(("web", type("P", (), {"pid": os.getpid()})()))
+    read = bench.server_cpu_reader(stack)
+    # when CPU is spent here between two readings
+    before = read()["web"]
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    # then the reading grew by about that much
+    assert read()["web"] - before >= 0.03
 
 
 def test_clients_list_and_quick_mode(bench):

@@ -460,7 +460,7 @@ async def drive(
     seconds: float,
     cash_method: int,
     warmup: float = 0,
-    server_cpu: Callable[[], dict[str, float]] | None = None,
+    server_cpu: Callable[[], dict[str, dict[int, float]]] | None = None,
 ) -> LevelResult:
     """`clients` terminals checking out back to back for `warmup` + `seconds`. Only the checkouts that
     end inside the measured window count (with their latencies), and the errors that happen in it: the
@@ -498,8 +498,7 @@ async def drive(
             await asyncio.sleep(max(0.0, window_closes - time.perf_counter()))
             result.client_cpu_s = time.process_time() - cpu_at_open
             if server_cpu:
-                now = server_cpu()
-                result.server_cpu_s = {name: now[name] - server_at_open.get(name, 0.0) for name in now}
+                result.server_cpu_s = cpu_spent(server_at_open, server_cpu())
 
         await asyncio.gather(client_cpu(), *(client(i) for i in range(clients)))
     return result
@@ -526,20 +525,30 @@ def _children(parent: int) -> list[int]:
     return found
 
 
-def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, float]]:
-    """CPU seconds so far of the web processes (gunicorn's master and workers), the Celery worker,
-    Redis and PostgreSQL (the postmaster and its backends) this run started, by name."""
+def cpu_spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """CPU seconds each group spent between two readings, process by process: one that started in
+    between counts whole, one that ended in between (a database connection closed at its
+    CONN_MAX_AGE) is left out, which undercounts it rather than subtracting its past."""
+    return {
+        name: sum(seconds - before.get(name, {}).get(pid, 0.0) for pid, seconds in pids.items())
+        for name, pids in after.items()
+    }
+
+
+def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, dict[int, float]]]:
+    """CPU seconds so far of each web process (gunicorn's master and workers), of the Celery worker,
+    Redis and PostgreSQL (the postmaster and its backends) this run started, by name and pid."""
     roots = {name: process.pid for name, process in stack.processes}
     if stack.pg_data is not None and (stack.pg_data / "postmaster.pid").exists():
         roots["postgres"] = int((stack.pg_data / "postmaster.pid").read_text().split()[0])
 
-    def read() -> dict[str, float]:
-        totals = {}
+    def read() -> dict[str, dict[int, float]]:
+        readings = {}
         for name, root in roots.items():
             pids = [root, *_children(root)]
             pids += [grandchild for pid in pids[1:] for grandchild in _children(pid)]  # the worker's pool
-            totals[name] = sum(_process_cpu_seconds(pid) for pid in pids)
-        return totals
+            readings[name] = {pid: _process_cpu_seconds(pid) for pid in pids}
+        return readings
 
     return read
 

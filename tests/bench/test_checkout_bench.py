@@ -130,12 +130,20 @@ def test_server_cpu_reader_sums_a_process_and_its_children(bench, tmp_path):
     stack.processes.append(("web", type("P", (), {"pid": os.getpid()})()))
     read = bench.server_cpu_reader(stack)
     # when CPU is spent here between two readings
-    before = read()["web"]
+    before = read()
     deadline = time.process_time() + 0.05
     while time.process_time() < deadline:
         pass
     # then the reading grew by about that much
-    assert read()["web"] - before >= 0.03
+    assert bench.cpu_spent(before, read())["web"] >= 0.03
+
+
+def test_cpu_spent_counts_new_processes_whole_and_leaves_out_ended_ones(bench):
+    # given a backend that ended (its connection closed) and one that started between two readings
+    before = {"postgres": {10: 5.0, 11: 7.0}, "web": {20: 1.0}}
+    after = {"postgres": {10: 5.5, 12: 0.25}, "web": {20: 3.0}}
+    # then the ended one is not subtracted, and the new one counts whole
+    assert bench.cpu_spent(before, after) == {"postgres": 0.75, "web": 2.0}
 
 
 def test_clients_list_and_quick_mode(bench):

@@ -69,13 +69,9 @@ def method_for_store(store: Store, method_id) -> PaymentMethod:
     return method
 
 
-def _sum(order: Order, statuses) -> int:
-    return Payment.objects.filter(order=order, status__in=list(statuses)).aggregate(s=Sum("amount"))["s"] or 0
-
-
 def amount_paid(order: Order) -> int:
     """What completed payments brought in (refunds are tracked on the order separately)."""
-    return _sum(order, COMPLETED)
+    return amounts_paid_and_in_flight(order)[0]
 
 
 def amount_due(order: Order) -> int:

@@ -504,24 +504,18 @@ async def drive(
     return result
 
 
-def _process_cpu_seconds(pid: int) -> float:
-    """utime + stime of a process, all its threads (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(parent: int) -> list[int]:
-    found = []
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process on the machine: pid → (parent pid, utime + stime of all its threads), in one
+    pass over /proc (the reading is taken inside the load's event loop, at the window's edges)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if int((entry / "stat").read_text().rpartition(")")[2].split()[1]) == parent:
-                    found.append(int(entry.name))
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
             except (OSError, IndexError, ValueError):
-                continue
+                continue  # ended while being read
     return found
 
 
@@ -543,11 +537,15 @@ def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, dict[int, float]]]
         roots["postgres"] = int((stack.pg_data / "postmaster.pid").read_text().split()[0])
 
     def read() -> dict[str, dict[int, float]]:
+        processes = _processes()
+        children: dict[int, list[int]] = {}
+        for pid, (parent, _cpu) in processes.items():
+            children.setdefault(parent, []).append(pid)
         readings = {}
         for name, root in roots.items():
-            pids = [root, *_children(root)]
-            pids += [grandchild for pid in pids[1:] for grandchild in _children(pid)]  # the worker's pool
-            readings[name] = {pid: _process_cpu_seconds(pid) for pid in pids}
+            pids = [root, *children.get(root, [])]
+            pids += [grandchild for pid in pids[1:] for grandchild in children.get(pid, [])]  # the worker's pool
+            readings[name] = {pid: processes[pid][1] for pid in pids if pid in processes}
         return readings
 
     return read

@@ -436,9 +436,11 @@ def cart_abandon(cart_id: str, *, device: Device) -> Cart:
     return cart_store.compare_and_set(cart, to_state=CartState.ABANDONED)
 
 
-def cart_checkout(cart_id: str, *, expected_version: int) -> Cart:
-    """ACTIVE@expected_version → CHECKOUT; the order that was priced from that version owns it now."""
-    cart = cart_store.load(cart_id)
+def cart_checkout(cart_id: str, *, expected_version: int, read: Cart | None = None) -> Cart:
+    """ACTIVE@expected_version → CHECKOUT; the order that was priced from that version owns it now.
+    `read`: the cart as the caller has just read it (one Redis read less); the compare-and-set
+    still refuses it if the cart has moved on since."""
+    cart = read if read is not None and read.id == cart_id else cart_store.load(cart_id)
     if cart is None:
         raise cart_store.cart_not_found()
     if cart.state != CartState.ACTIVE:

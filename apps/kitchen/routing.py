@@ -41,16 +41,28 @@ def routing_version(store_id: int) -> str:
     return value.decode() if value else _set_new_version(store_id)
 
 
+def routing_tokens(store_id: int, owner_id: int | None = None) -> tuple[str, str | None]:
+    """The store's routing version and, given the owner, the owner's catalog version (None without
+    one): what routing a paid order's lines is cached under, in one Redis read."""
+    keys = [ROUTING_VERSION_KEY.format(store_id=store_id)]
+    if owner_id is not None:
+        keys.append(catalog_version_key(owner_id))
+    values = get_redis().mget(keys)
+    routing = values[0].decode() if values[0] else _set_new_version(store_id)
+    catalog = (values[1] or b"0").decode() if owner_id is not None else None
+    return routing, catalog
+
+
 def routing_bump(store_id: int) -> None:
     # Now (readers in this transaction see the change) and again on commit, as the menu version.
     _set_new_version(store_id)
     transaction.on_commit(lambda: _set_new_version(store_id))
 
 
-def station_claims(store_id: int) -> Claims:
+def station_claims(store_id: int, *, routing: str | None = None) -> Claims:
     """The store's stations in their order (sort order, id): the first claim of a product or a
-    category wins."""
-    key = CLAIMS_CACHE_KEY.format(store_id=store_id, version=routing_version(store_id))
+    category wins. `routing`: the store's routing version, when the caller has read it."""
+    key = CLAIMS_CACHE_KEY.format(store_id=store_id, version=routing or routing_version(store_id))
     local = _LOCAL_CLAIMS.get(key)
     if local is not None:
         return local
@@ -77,28 +89,31 @@ def station_claims(store_id: int) -> Claims:
 # and the owner's catalog version as well: a product's categories and a category's parent are the
 # catalog's (its every save, delete and category link moves that token).
 CATEGORY_ROUTES_KEY = "kitchen:category-routes:{store_id}:{routing}:{catalog}"
+# The worker's copies of those, under the same key (services._category_stations fills both).
+LOCAL_CATEGORY_ROUTES = WorkerMemo(size=32, seconds=LOCAL_CLAIMS_SECONDS)
 # Whether the store makes tickets before payment, per channel: read on every placement.
 MAKES_BEFORE_PAYMENT_KEY = "kitchen:before-payment:{store_id}:{routing}"
+_LOCAL_SWITCHES = WorkerMemo(size=32, seconds=LOCAL_CLAIMS_SECONDS)
 
 
-def category_routes_key(store_id: int, owner_id: int) -> str:
-    pipe = get_redis().pipeline()
-    pipe.get(ROUTING_VERSION_KEY.format(store_id=store_id))
-    pipe.get(catalog_version_key(owner_id))
-    routing, catalog = pipe.execute()
-    routing_token = routing.decode() if routing else _set_new_version(store_id)
-    return CATEGORY_ROUTES_KEY.format(store_id=store_id, routing=routing_token, catalog=(catalog or b"0").decode())
+def category_routes_key(store_id: int, routing: str, catalog: str) -> str:
+    """Under the tokens `routing_tokens` read."""
+    return CATEGORY_ROUTES_KEY.format(store_id=store_id, routing=routing, catalog=catalog)
 
 
 def makes_before_payment(store_id: int) -> tuple[bool, bool]:
     """(POS, kiosk): the store's "make before payment" switches, cached under the routing version
     (every KitchenSettings save or delete moves it)."""
     key = MAKES_BEFORE_PAYMENT_KEY.format(store_id=store_id, routing=routing_version(store_id))
+    switches = _LOCAL_SWITCHES.get(key)
+    if switches is not None:
+        return switches
     switches = cache.get(key)
     if switches is None:
         row = KitchenSettings.objects.filter(store_id=store_id).first()
         switches = (row.make_before_payment_pos, row.make_before_payment_kiosk) if row else (False, False)
         cache.set(key, switches, CLAIMS_CACHE_SECONDS)
+    _LOCAL_SWITCHES.put(key, switches)
     return switches
 
 

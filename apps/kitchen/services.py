@@ -24,7 +24,15 @@ from apps.orders.models import KitchenStatus, Order, OrderLine, OrderRound, Orde
 from apps.stores.models import Device, Store
 
 from .models import UNDO_WINDOW, KitchenSettings, Station, StationScreen, Ticket, TicketLine, TicketStatus
-from .routing import CLAIMS_CACHE_SECONDS, category_routes_key, makes_before_payment, routing_bump, station_claims
+from .routing import (
+    CLAIMS_CACHE_SECONDS,
+    LOCAL_CATEGORY_ROUTES,
+    category_routes_key,
+    makes_before_payment,
+    routing_bump,
+    routing_tokens,
+    station_claims,
+)
 from .versions import kitchen_touch
 
 T = TicketStatus
@@ -124,28 +132,38 @@ def _category_stations_read(product_ids: set[int], by_category: dict[int, int]) 
 
 
 def _category_stations(
-    store_id: int, owner_id: int | None, product_ids: set[int], by_category: dict[int, int]
+    store_id: int, product_ids: set[int], by_category: dict[int, int], *, routing: str, catalog: str | None
 ) -> dict[int, int | None]:
     """`_category_stations_read`, cached per product under the routing and catalog versions
-    (routing.category_routes_key) when the owner is known: a warm checkout reads no category."""
-    if owner_id is None:
+    (routing.category_routes_key) when the owner's catalog version is known: a warm checkout reads
+    no category, and none from Redis once this worker has routed the products."""
+    if catalog is None:
         return _category_stations_read(product_ids, by_category)
-    key = category_routes_key(store_id, owner_id)
-    known: dict[int, int | None] = cache.get(key) or {}
-    missing = product_ids - known.keys()
-    if missing:
-        known = {**known, **_category_stations_read(missing, by_category)}
-        cache.set(key, known, CLAIMS_CACHE_SECONDS)
+    key = category_routes_key(store_id, routing, catalog)
+    known: dict[int, int | None] | None = LOCAL_CATEGORY_ROUTES.get(key)
+    if known is None or not product_ids <= known.keys():
+        known = cache.get(key) or {}
+        missing = product_ids - known.keys()
+        if missing:
+            known = {**known, **_category_stations_read(missing, by_category)}
+            cache.set(key, known, CLAIMS_CACHE_SECONDS)
+        LOCAL_CATEGORY_ROUTES.put(key, known)
     return {product_id: known[product_id] for product_id in product_ids}
 
 
 def _route(store_id: int, lines: list[OrderLine], *, owner_id: int | None = None) -> dict[int, list[OrderLine]]:
     """Station id → the lines it makes: a product station first, then the nearest category
     station (lowest sort order on a tie), else the default station."""
-    # The stations' claims, cached under the store's routing version (routing.py): no SQL warm.
-    by_product, by_category, loaded_default = station_claims(store_id)
+    # The stations' claims and the category routes, cached under the store's routing version and
+    # the owner's catalog version (routing.py), both read at once: no SQL warm, one Redis read.
+    routing, catalog = routing_tokens(store_id, owner_id)
+    by_product, by_category, loaded_default = station_claims(store_id, routing=routing)
     unclaimed = {line.product_id for line in lines if line.product_id and line.product_id not in by_product}
-    by_categories = _category_stations(store_id, owner_id, unclaimed, by_category) if by_category and unclaimed else {}
+    by_categories = (
+        _category_stations(store_id, unclaimed, by_category, routing=routing, catalog=catalog)
+        if by_category and unclaimed
+        else {}
+    )
     routed: dict[int, list[OrderLine]] = {}
     default_id: int | None = None
     for line in lines:

@@ -427,7 +427,7 @@ def _place(
         return existing, False
 
     try:
-        cart_services.cart_checkout(cart.id, expected_version=cart.version)
+        cart_services.cart_checkout(cart.id, expected_version=cart.version, read=cart)
     except DomainError:
         fresh = cart_selectors.cart_by_id(cart.id)
         if fresh is None or fresh.state != CartState.CHECKOUT or fresh.version != order.cart_version:

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,6 +228,16 @@ def _require_atomic() -> None:
         raise RuntimeError("kitchen tickets are made inside the transaction that makes the work real")
 
 
+# Whether the line's order has its tickets of round 0 (made before payment), as an annotation of the
+# order's lines. Written out rather than as Exists(Ticket.objects.filter(order_id=OuterRef(...))):
+# the same SQL, but compiling that subquery on every payment was 3 % of a checkout's instructions.
+_TICKET, _LINE = Ticket._meta.db_table, OrderLine._meta.db_table
+_MADE_BEFORE_PAYMENT = (
+    f'EXISTS (SELECT 1 FROM "{_TICKET}" WHERE "{_TICKET}"."order_id" = "{_LINE}"."order_id"'
+    f' AND "{_TICKET}"."round_number" = 0)'
+)
+
+
 def tickets_for_paid_order(order: Order) -> list[Ticket]:
     """Orders' hook, inside the payment's transaction (the order row is locked and PAID)."""
     _require_atomic()
@@ -236,7 +247,7 @@ def tickets_for_paid_order(order: Order) -> list[Ticket]:
     # same instance) lists them from there instead of reading them again. Each line also says
     # whether the order's tickets were made before payment, so that is not a query of its own
     # (issue 18: the cash payment's budget).
-    made_before = Exists(Ticket.objects.filter(order_id=OuterRef("order_id"), round_number=0))
+    made_before = RawSQL(_MADE_BEFORE_PAYMENT, ())
     prefetch_related_objects([order], Prefetch("lines", queryset=OrderLine.objects.annotate(ticketed=made_before)))
     lines = order.lines.all()
     # (Lines an earlier prefetch left on the instance lack the flag: then it is read.)

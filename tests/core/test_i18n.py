@@ -72,3 +72,43 @@ def test_the_compiled_catalog_is_committed_next_to_the_po_file():
         catalog = gettext.GNUTranslations(mo)
     assert catalog.gettext("기기 연결") == "Pair device"
     assert catalog.info()["language"] == "en"
+
+
+def test_the_language_headers_of_an_api_answer(client):
+    # given an API path, whose first segment Django's LocaleMiddleware would look up as a language
+    # when the client asks for English
+    response = client.post(reverse("stores:api_pair"), "{}", content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    # then the answer is English and says so, and caches keep it apart from the Korean one
+    assert response["Content-Language"] == "en"
+    assert "Accept-Language" in response["Vary"]
+    # and without a preference it is Korean
+    response = client.post(reverse("stores:api_pair"), "{}", content_type="application/json")
+    assert response["Content-Language"] == "ko"
+    assert response.json()["error"]["message"] == "연결 코드는 6자리 숫자입니다."
+
+
+def _hello(request):
+    from django.http import HttpResponse
+
+    return HttpResponse(translation.get_language())
+
+
+def _prefixed_urlconf():
+    import types
+
+    from django.conf.urls.i18n import i18n_patterns
+    from django.urls import path
+
+    module = types.ModuleType("prefixed_urls")
+    module.urlpatterns = i18n_patterns(path("hello/", _hello))
+    return module
+
+
+def test_language_prefixed_urls_keep_djangos_behaviour(client, settings):
+    # given URLs under i18n_patterns (this project has none: the middleware only skips the prefix
+    # look-up without them)
+    settings.ROOT_URLCONF = _prefixed_urlconf()
+    # then the language comes from the path, and a path without one is sent to the default's
+    assert client.get("/en/hello/").content == b"en"
+    response = client.get("/hello/")
+    assert (response.status_code, response["Location"]) == (302, "/ko/hello/")

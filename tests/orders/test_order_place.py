@@ -130,10 +130,11 @@ def test_cart_changed_during_placement_cancels_the_new_order(monkeypatch, store,
     cart_id = cart_with(pos_device, (muffin, 1))
     real_checkout = cart_services.cart_checkout
 
-    def add_first(cart_id_, *, expected_version):
-        # another tab adds a line between our commit and our cart move
+    def add_first(cart_id_, *, expected_version, **kwargs):
+        # another tab adds a line between our commit and our cart move (made from the cart as the
+        # placement read it under its lock)
         cart_services.cart_line_add(cart_id_, device=pos_device, product_id=americano.product.pk)
-        return real_checkout(cart_id_, expected_version=expected_version)
+        return real_checkout(cart_id_, expected_version=expected_version, **kwargs)
 
     monkeypatch.setattr(cart_services, "cart_checkout", add_first)
     with pytest.raises(DomainError) as err:

@@ -65,7 +65,10 @@ def snooze_register(store_id: int, until: datetime) -> None:
 
 def menu_version_token(store_id: int, owner_id: int, at: datetime | None = None) -> str:
     now = (at or timezone.now()).timestamp()
-    pipe = get_redis().pipeline()
+    # One round trip, without MULTI: the three parts need not be read at one instant. The token is
+    # only a cache key, and what is cached under it is read after it, so a token that mixes an old
+    # part with a new one can only hold data at least as new as both.
+    pipe = get_redis().pipeline(transaction=False)
     pipe.get(catalog_version_key(owner_id))
     pipe.get(STORE_VERSION_KEY.format(store_id=store_id))
     pipe.zrevrangebyscore(SNOOZES_KEY.format(store_id=store_id), now, "-inf", start=0, num=1)

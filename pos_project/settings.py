@@ -114,6 +114,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if USING_POSTGRES:
+    # Parameters sent apart from the SQL, and a statement run five times on a connection prepared
+    # on it: PostgreSQL then parses and plans each of the checkout's statements once per
+    # connection instead of on every run, a quarter less of its CPU per checkout (issue 18).
+    # Behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer before
+    # 1.21), set DATABASE_PREPARE_THRESHOLD to an empty value: then nothing is prepared.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("server_side_binding", True)
+    _prepare_threshold = env("DATABASE_PREPARE_THRESHOLD", default="5")
+    _db_options.setdefault("prepare_threshold", int(_prepare_threshold) if _prepare_threshold else None)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})

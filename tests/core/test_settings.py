@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 CHECK = (
@@ -45,3 +46,37 @@ def test_tests_run_on_postgres_and_redis_when_given():
         assert settings.USING_POSTGRES
     if os.environ.get("REDIS_URL"):
         assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
+
+
+PREPARED = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'pos_project.settings'; django.setup();"
+    "from django.conf import settings as s; o = s.DATABASES['default']['OPTIONS'];"
+    "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+)
+
+
+def _prepared(env_overrides: dict) -> list[str]:
+    env = {**os.environ, "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", **env_overrides}
+    result = subprocess.run(
+        [sys.executable, "-c", PREPARED], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_postgres_statements_are_prepared_unless_turned_off():
+    # on PostgreSQL: parameters bound on the server, and a statement prepared at its fifth run
+    assert _prepared({}) == ["True", "5"]
+    # a pooler that cannot keep prepared statements: none
+    assert _prepared({"DATABASE_PREPARE_THRESHOLD": ""}) == ["True", "None"]
+
+
+@pytest.mark.django_db
+def test_the_suites_connections_prepare_statements():
+    # the suite's own connections (scripts/services.sh's PostgreSQL) run as production's do
+    if not settings.USING_POSTGRES:
+        pytest.skip("SQLite")
+    from django.db import connection
+
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5

@@ -551,6 +551,17 @@ def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, dict[int, float]]]
     return read
 
 
+def use_uvloop() -> bool:
+    """Run the load client's event loop on uvloop (libuv, in C) when it is installed: the client
+    shares the two cores with the server, and asyncio's own loop is Python."""
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
+
+
 async def cash_method_id(base: str, pos_token: str) -> int:
     import aiohttp
 
@@ -1019,6 +1030,7 @@ def main(argv: list[str] | None = None) -> None:
         print(JSON_MARK + json.dumps(inprocess_count(json.loads(Path(argv[1]).read_text()), int(argv[2]))))
         return
     args = parse_args(argv)
+    log(f"load client: aiohttp on {'uvloop' if use_uvloop() else 'asyncio'}'s event loop")
     log(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     workdir = Path(tempfile.mkdtemp(prefix="cloudpos-bench-"))
     stack = Stack(workdir)

@@ -202,3 +202,19 @@ def test_a_checkout_adds_its_steps_and_both_add_items(bench):
         "    steps p50/p95 ms: create_cart 10/10, add_item_1 25/30, add_item_2 40/40, "
         "start_payment 80/80, cash_payment 60/60; load client CPU 20% of one core"
     )
+
+
+def test_the_load_client_runs_on_uvloop(bench):
+    import asyncio
+
+    previous = asyncio.get_event_loop_policy()
+    try:
+        # given uvloop installed (requirements-dev.txt), the client's loops are uvloop's
+        assert bench.use_uvloop() is True
+        loop = asyncio.new_event_loop()
+        try:
+            assert type(loop).__module__.startswith("uvloop")
+        finally:
+            loop.close()
+    finally:
+        asyncio.set_event_loop_policy(previous)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.ops.logging import JsonFormatter, RedactFilter, RequestIdFilter, redact
 from tests.factories import StoreMemberFactory, device_client
+from tests.ops.redaction_cases import ORDINARY, SECRETS
 
 PIN = "7391"
 CARD = "4330-1234-5678-9012"
@@ -87,35 +88,13 @@ def test_secret_path_segments_are_blanked(client, captured, settings):
     assert line["path"] == "/payments/toss/cancel/[REDACTED]"
 
 
-@pytest.mark.parametrize(
-    ("raw", "secret"),
-    [
-        ("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111"),
-        ("card=4111111111111111&x=1", "4111111111111111"),
-        ('{"pin": "0000", "amount": 5000}', '"0000"'),
-        ("password=hunter2!", "hunter2!"),
-        ("Authorization: Bearer abc.def.ghi-123", "abc.def.ghi-123"),
-        ("Device 3fa85f64c2b1d9e0", "3fa85f64c2b1d9e0"),
-        ("주민번호 900101-1234567 확인", "900101-1234567"),
-        ("{'paymentKey': 'tgen_20261130abc', 'orderId': 'A1'}", "tgen_20261130abc"),
-    ],
-)
+@pytest.mark.parametrize(("raw", "secret"), SECRETS)
 def test_redaction_rules(raw, secret):
     assert secret not in redact(raw)
     assert "[REDACTED]" in redact(raw)
 
 
-@pytest.mark.parametrize(
-    "kept",
-    [
-        "order 1042 paid 12300원",
-        "masked card 433012******1234",
-        "phone 010-1234-5678",
-        "took 12.5 ms",
-        "Task catalog.build_product_images succeeded in 0.0123456789012345s: 'READY'",
-        "POST /api/carts/030b2135870963781eb192fd76a1b2c3/items 201",
-    ],
-)
+@pytest.mark.parametrize("kept", ORDINARY)
 def test_redaction_leaves_ordinary_text(kept):
     assert redact(kept) == kept
 

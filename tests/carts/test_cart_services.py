@@ -140,17 +140,18 @@ def test_lines_frozen_outside_active(pos_device, americano):
     assert back.state == "ACTIVE" and back.lines == cart.lines
 
 
-def test_checkout_from_the_callers_read(pos_device, americano):
+def test_checkout_from_the_callers_read(monkeypatch, pos_device, americano):
     # Given a cart the caller has just read
     cart = services.cart_create(store=pos_device.store, device=pos_device)
     cart = services.cart_line_add(cart.id, device=pos_device, product_id=americano.product.pk)
-    # When a line is added after that read, the checkout from the stale read is refused
-    services.cart_line_add(cart.id, device=pos_device, product_id=americano.product.pk)
+    services.cart_line_add(cart.id, device=pos_device, product_id=americano.product.pk)  # after that read
+    fresh = services.cart_get(cart.id, device=pos_device)
+    # and a checkout that must not read the cart again
+    monkeypatch.setattr(services.cart_store, "load", lambda cart_id: pytest.fail("the cart was read again"))
+    # When it checks out from the read taken before a line was added, the compare-and-set refuses it
     err = error_of(services.cart_checkout, cart.id, expected_version=cart.version, read=cart)
     assert (err.status, err.code) == (409, "CART_VERSION_CONFLICT")
-    assert services.cart_get(cart.id, device=pos_device).state == "ACTIVE"
-    # Then a fresh read checks out, with no read of its own
-    fresh = services.cart_get(cart.id, device=pos_device)
+    # Then from a fresh read it checks out
     moved = services.cart_checkout(cart.id, expected_version=fresh.version, read=fresh)
     assert (moved.state, moved.version) == ("CHECKOUT", fresh.version + 1)
 

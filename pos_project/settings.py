@@ -114,6 +114,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with small bulk inserts as VALUES rows (apps/core/db/postgresql/compiler.py)
+    DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"
 if USING_POSTGRES:
     # Parameters sent apart from the SQL, and a statement run five times on a connection prepared
     # on it: PostgreSQL then parses and plans each of the checkout's statements once per

@@ -283,7 +283,8 @@ def _lock_tracked(store: Store, ids) -> list[StoreProduct]:
     is not the store's), which is the only query when nothing in the sale is tracked; the tracked
     rows are then locked and re-read — a listing that stopped being tracked meanwhile is left out.
     """
-    flags = dict(StoreProduct.objects.filter(store=store, pk__in=list(ids)).values_list("pk", "track_stock"))
+    # Unordered (read into a dict): the listings' display ordering is only compiled and sorted for nothing.
+    flags = dict(StoreProduct.objects.filter(store=store, pk__in=list(ids)).order_by().values_list("pk", "track_stock"))
     _refuse_missing(ids, flags)
     tracked = [pk for pk, track_stock in flags.items() if track_stock]
     if not tracked:

@@ -90,7 +90,9 @@ def amounts_paid_and_in_flight(order: Order) -> tuple[int, int]:
     Summed here from the order's few payments: Django's filtered aggregates cost 4% of a cash
     checkout's instructions to build (issue 18, counted with callgrind)."""
     paid = in_flight = 0
-    for status, amount in Payment.objects.filter(order_id=order.pk).values_list("status", "amount"):
+    # No ORDER BY (the model's ordering): sums do not need one, and compiling it is not free.
+    rows = Payment.objects.filter(order_id=order.pk).order_by().values_list("status", "amount")
+    for status, amount in rows:
         if status in COMPLETED:
             paid += amount
         elif status in IN_FLIGHT:

@@ -10,6 +10,12 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 # Each app owns its full paths (the seed's API paths differ in shape), so they are included at "".
 urlpatterns = [
+    # The terminals' hot paths first: the resolver tries these includes in order, and a checkout's
+    # five requests all land in these three (1.7 % of its instructions, issue 18). A broad pattern
+    # here must not swallow a later app's route: tests/test_urls.py resolves every named route.
+    path("", include("apps.carts.urls")),
+    path("", include("apps.orders.urls")),
+    path("", include("apps.payments.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -17,9 +23,6 @@ urlpatterns = [
     path("", include("apps.catalog.urls")),
     path("", include("apps.inventory.urls")),
     path("", include("apps.discounts.urls")),
-    path("", include("apps.carts.urls")),
-    path("", include("apps.orders.urls")),
-    path("", include("apps.payments.urls")),
     path("", include("apps.kitchen.urls")),
     path("", include("apps.settlement.urls")),
     path("", include("apps.pos.urls")),

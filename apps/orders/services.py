@@ -179,7 +179,9 @@ def _cart_orders_locked(cart_id: str) -> tuple[Order | None, list[Order]]:
     # alone, and the rows are read whole only when there are some. Building the full row's
     # SELECT for nothing was 3.6% of a checkout's instructions (issue 18, counted with callgrind).
     mine = Order.objects.filter(cart_id=cart_id, status__in=(S.PENDING_PAYMENT, S.CANCELED))
-    ids = list(mine.select_for_update().values_list("pk", flat=True))
+    # Locked in no particular order (no ORDER BY to compile and sort): only a placement of this
+    # cart, which holds the cart's lock, ever locks more than one of these rows.
+    ids = list(mine.select_for_update().order_by().values_list("pk", flat=True))
     rows = list(Order.objects.filter(pk__in=ids).order_by("-created_at", "-id")) if ids else []
     pending = next((order for order in rows if order.status == S.PENDING_PAYMENT), None)
     return pending, [order for order in rows if order.status == S.CANCELED]
@@ -347,17 +349,8 @@ def order_lines(order: Order, resolved, priced, *, notes: list[str], round_=None
 def order_place(cart_id: str, *, device: Device, member: StoreMember | None = None) -> tuple[Order, bool]:
     """The cart's PENDING_PAYMENT order and whether it was created now (see the module docstring)."""
     store = device.store
-    cart = cart_services.cart_get(cart_id, device=device)
-    if (
-        cart.state == CartState.CHECKOUT
-        and not Order.objects.filter(cart_id=cart.id, status=S.PENDING_PAYMENT).exists()
-    ):
-        # Stuck in CHECKOUT with no order waiting (its order ended but the cart move was lost):
-        # hand the cart back so it can be ordered again.
-        cart_services.cart_checkout_cancel(cart.id, expected_version=cart.version)
-
     return _place(
-        cart.id,
+        cart_id,
         store=store,
         now=timezone.now(),
         get_cart=lambda: cart_services.cart_get(cart_id, device=device),
@@ -388,6 +381,10 @@ def _place(
                 existing, canceled = _pending_for_cart(cart.id), []
             else:
                 existing, canceled = _cart_orders_locked(cart.id)
+                if cart.state == CartState.CHECKOUT and existing is None:
+                    # Stuck in CHECKOUT with no order waiting (its order ended but the cart move
+                    # was lost): the cart is handed back, and ordered again below.
+                    cart = cart_services.cart_checkout_cancel(cart.id, expected_version=cart.version) or get_cart()
             if cart.state == CartState.CHECKOUT:
                 if existing is not None and existing.cart_version == cart.version:
                     return existing, False

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.carts import cart as cart_store
 from apps.discounts.models import Discount
 from apps.inventory.models import StockMovement
 from apps.orders.models import Order
@@ -87,3 +88,18 @@ def test_out_of_stock_at_placement_rolls_everything_back(client, kiosk_device, m
     assert not Order.objects.filter(cart_id=cart_id).exists()
     cakes[1].listing.refresh_from_db()
     assert cakes[1].listing.stock_quantity == 1
+
+
+def test_start_payment_reads_the_cart_once(client, kiosk_device, menu, monkeypatch):
+    # given a cart (issue 18: the placement read it before taking the cart's lock, then again
+    # under it; the read under the lock is the one that counts)
+    items, _cakes = menu
+    cart_id = _cart_with(client, kiosk_device, items[:2])
+    reads = []
+    load = cart_store.load
+    monkeypatch.setattr(cart_store, "load", lambda cart_id: reads.append(cart_id) or load(cart_id))
+    # when
+    response = _post(client, kiosk_device, f"/api/orders/start-payment/{cart_id}")
+    # then one read of the cart, and the order is placed
+    assert response.status_code == 201, response.content
+    assert reads == [cart_id]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict, NotFound
+from apps.core.korean import with_particle
 from apps.core.redis import get_redis
 
 
@@ -231,7 +232,8 @@ def compare_and_set(
     elif to_state not in TRANSITIONS.get(cart.state, frozenset()):
         raise Conflict(
             "CART_ILLEGAL_TRANSITION",
-            _("장바구니 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.") % {"from": cart.state, "to": to_state},
+            _("장바구니 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다.")
+            % {"from": cart.state, "to": with_particle(to_state, "으로/로")},
         )
     result = _cas_script()(
         keys=[cart_key(cart.id)],

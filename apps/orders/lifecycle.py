@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.errors import Conflict
+from apps.core.korean import with_particle
 
 from .models import KitchenStatus, Order, OrderEvent, OrderStatus
 
@@ -45,8 +46,11 @@ def can_move(from_status: str, to_status: str) -> bool:
 def illegal_move(from_status: str, to_status: str, *, code: str = "ORDER_ILLEGAL_TRANSITION") -> Conflict:
     return Conflict(
         code,
-        _("주문 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.")
-        % {"from": S(from_status).label if from_status in S.values else from_status, "to": S(to_status).label},
+        _("주문 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다.")
+        % {
+            "from": S(from_status).label if from_status in S.values else from_status,
+            "to": with_particle(S(to_status).label, "으로/로"),
+        },
         details={"from": from_status, "to": to_status},
     )
 
@@ -109,8 +113,8 @@ def kitchen_move(order: Order | int, to_status: str) -> Order:
     if to_status not in KITCHEN_TRANSITIONS.get(locked.kitchen_status, frozenset()):
         raise Conflict(
             "KITCHEN_ILLEGAL_TRANSITION",
-            _("주방 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다.")
-            % {"from": K(locked.kitchen_status).label, "to": K(to_status).label},
+            _("주방 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다.")
+            % {"from": K(locked.kitchen_status).label, "to": with_particle(K(to_status).label, "으로/로")},
         )
     locked.kitchen_status = to_status
     locked.save(update_fields=["kitchen_status", "updated_at"])

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import metrics
 from apps.core.errors import Conflict
+from apps.core.korean import with_particle
 
 from .models import CashReceipt, Payment, PaymentStatus, Refund
 
@@ -60,15 +61,27 @@ def lock_payment(payment_id: int) -> Payment:
     return Payment.objects.select_for_update(of=("self",)).select_related("order", "method").get(pk=payment_id)
 
 
-def _move(row, model, moves: dict, to_status: str, codes: tuple[str, str], messages: tuple[str, str], **fields):
+def _move(
+    row,
+    model,
+    moves: dict,
+    to_status: str,
+    codes: tuple[str, str],
+    messages: tuple[str, str],
+    *,
+    to_particle: str = "",
+    **fields,
+):
     """The one conditional state move behind payments, refunds and cash receipts: refuse a move the
     table does not allow (409 codes[0]), then update only while the row still has the status the
-    caller saw, so a stale object never moves a row somebody else already moved (409 codes[1])."""
+    caller saw, so a stale object never moves a row somebody else already moved (409 codes[1]).
+    `to_particle` ("으로/로") attaches that particle to %(to)s in messages[0]."""
     from_status = row.status
     if to_status not in moves.get(from_status, frozenset()):
+        to = with_particle(to_status, to_particle) if to_particle else to_status
         raise Conflict(
             codes[0],
-            messages[0] % {"from": from_status, "to": to_status},
+            messages[0] % {"from": from_status, "to": to},
             details={"from": from_status, "to": to_status},
         )
     fields.setdefault("updated_at", timezone.now())
@@ -90,9 +103,10 @@ def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
         to_status,
         ("ILLEGAL_PAYMENT_TRANSITION", "PAYMENT_CHANGED"),
         (
-            _("결제 상태를 %(from)s에서 %(to)s(으)로 바꿀 수 없습니다."),
+            _("결제 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다."),
             _("결제 상태가 방금 바뀌었습니다. 다시 시도하세요."),
         ),
+        to_particle="으로/로",
         **fields,
     )
     if to_status != S.IN_PROGRESS:  # an outcome (or a refund's cancel), counted once it commits

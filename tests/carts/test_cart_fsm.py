@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.utils import translation
 
 from apps.carts import cart as cart_store
 from apps.carts import services
@@ -58,8 +59,22 @@ def test_refused_move_is_409_and_changes_nothing(from_state, to_state):
         cart_store.compare_and_set(cart, to_state=to_state)
     assert err.value.status == 409
     assert err.value.code == "CART_ILLEGAL_TRANSITION"
+    assert "(으)로" not in err.value.message
     stored = cart_store.load(cart.id)
     assert (stored.state, stored.version) == (from_state, cart.version)
+
+
+def test_refused_move_message_takes_the_particle_of_the_target_state():
+    # given a cart that is still ACTIVE
+    cart = cart_in(CartState.ACTIVE)
+    # when it is moved straight to PAID, once in Korean and once in English
+    with translation.override("ko"), pytest.raises(DomainError) as korean:
+        cart_store.compare_and_set(cart, to_state=CartState.PAID)
+    with translation.override("en"), pytest.raises(DomainError) as english:
+        cart_store.compare_and_set(cart, to_state=CartState.PAID)
+    # then Korean attaches 로 to PAID (페이드, a vowel) and English takes the bare state
+    assert korean.value.message == "장바구니 상태를 ACTIVE에서 PAID로 바꿀 수 없습니다."
+    assert english.value.message == "Can't change the cart status from ACTIVE to PAID."
 
 
 @pytest.mark.parametrize("state", [CartState.CHECKOUT, CartState.PAID, CartState.ABANDONED])

@@ -3,6 +3,7 @@ kitchen progress, and the signals sent on commit."""
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from apps.carts.selectors import cart_by_id
 from apps.core.errors import DomainError
@@ -64,8 +65,38 @@ def test_refused_moves(order, from_status, to_status):
     with pytest.raises(DomainError) as err, transaction.atomic():
         lifecycle.move(order, to_status)
     assert err.value.status == 409
+    assert "(으)로" not in err.value.message
     order.refresh_from_db()
     assert order.status == from_status
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "expected"),
+    [
+        ("CANCELED", "PAID", "주문 상태를 취소에서 결제 완료로 바꿀 수 없습니다."),  # a vowel takes 로
+        ("REFUNDED", "PARTIALLY_REFUNDED", "주문 상태를 환불 완료에서 부분 환불로 바꿀 수 없습니다."),  # so does ㄹ
+    ],
+)
+def test_refused_move_message_takes_the_particle_of_the_target_label(order, from_status, to_status, expected):
+    # given an order in from_status
+    force_status(order, from_status)
+    # when it is moved to a status the table does not allow
+    with translation.override("ko"), pytest.raises(DomainError) as err, transaction.atomic():
+        lifecycle.move(order, to_status)
+    # then the Korean message attaches the particle the target label takes
+    assert err.value.message == expected
+
+
+def test_refused_move_message_in_english_has_no_particle(order):
+    # given a canceled order
+    force_status(order, "CANCELED")
+    # when it is moved to PAID while English is active
+    with translation.override("en"):
+        with pytest.raises(DomainError) as err, transaction.atomic():
+            lifecycle.move(order, "PAID")
+        expected = f"Can't change the order status from {OrderStatus.CANCELED.label} to {OrderStatus.PAID.label}."
+    # then the English message names both labels bare
+    assert err.value.message == expected
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,6 +120,25 @@ def test_kitchen_refused(order, from_status, to_status):
     with pytest.raises(DomainError) as err:
         services.order_kitchen_advance(order, to_status)
     assert err.value.status == 409
+    assert "(으)로" not in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "expected"),
+    [
+        ("DONE", "PREPARING", "주방 상태를 전달 완료에서 준비 중으로 바꿀 수 없습니다."),  # ㅇ takes 으로
+        ("NEW", "DONE", "주방 상태를 접수에서 전달 완료로 바꿀 수 없습니다."),  # a vowel takes 로
+    ],
+)
+def test_kitchen_refused_message_takes_the_particle_of_the_target_label(order, from_status, to_status, expected):
+    # given a paid order whose kitchen progress is from_status
+    force_status(order, "PAID")
+    Order.objects.filter(pk=order.pk).update(kitchen_status=from_status)
+    # when the kitchen moves it to a status the table does not allow
+    with translation.override("ko"), pytest.raises(DomainError) as err:
+        services.order_kitchen_advance(order, to_status)
+    # then the Korean message attaches the particle the target label takes
+    assert (err.value.code, err.value.message) == ("KITCHEN_ILLEGAL_TRANSITION", expected)
 
 
 def test_kitchen_ignores_unpaid_orders(order):
@@ -116,9 +166,11 @@ def test_mark_paid_clears_the_cart_on_commit(order, django_capture_on_commit_cal
 @pytest.mark.parametrize("status", ["EXPIRED", "CANCELED", "REFUNDED", "OPEN"])
 def test_mark_paid_refuses_ended_orders(order, status):
     force_status(order, status)
-    with pytest.raises(DomainError) as err:
+    with translation.override("ko"), pytest.raises(DomainError) as err:
         services.order_mark_paid(order)
     assert (err.value.status, err.value.code) == (409, "ORDER_NOT_PAYABLE")
+    with translation.override("ko"):
+        assert err.value.message == f"주문 상태를 {OrderStatus(status).label}에서 결제 완료로 바꿀 수 없습니다."
 
 
 def test_cancel_releases_stock_and_returns_the_cart(store, pos_device, cart_with, django_capture_on_commit_callbacks):

@@ -1,6 +1,8 @@
 """Cash and card-terminal payments: completed at the counter, split payments, validation."""
 
 import pytest
+from django.db import transaction
+from django.utils import translation
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order
@@ -82,12 +84,32 @@ def test_method_of_another_store_or_inactive_or_other_channel(store, other_store
 
 
 def test_state_machine_refuses_illegal_moves(store, cash):
-    from django.db import transaction
-
     payment = services.payment_create(make_order(store), cash)
     with transaction.atomic(), pytest.raises(DomainError) as err:
         payment_move(payment, "IN_PROGRESS")
     assert (err.value.code, err.value.status) == ("ILLEGAL_PAYMENT_TRANSITION", 409)
+    assert Payment.objects.get(pk=payment.pk).status == "DONE"
+
+
+@pytest.mark.parametrize(
+    ("to_status", "expected"),
+    [
+        ("IN_PROGRESS", "결제 상태를 DONE에서 IN_PROGRESS로 바꿀 수 없습니다."),  # 프로그레스: a vowel takes 로
+        ("UNKNOWN", "결제 상태를 DONE에서 UNKNOWN으로 바꿀 수 없습니다."),  # 언노운: ㄴ takes 으로
+    ],
+)
+def test_refused_move_message_takes_the_particle_of_the_target_status(store, cash, to_status, expected):
+    # given a completed cash payment
+    payment = services.payment_create(make_order(store), cash)
+    # when it is moved to a status the table does not allow, once in Korean and once in English
+    with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as korean:
+        payment_move(payment, to_status)
+    with translation.override("en"), transaction.atomic(), pytest.raises(DomainError) as english:
+        payment_move(payment, to_status)
+    # then Korean attaches the particle the status takes, English names it bare, and nothing moved
+    assert (korean.value.code, korean.value.message) == ("ILLEGAL_PAYMENT_TRANSITION", expected)
+    assert english.value.message == f"Can't change the payment status from DONE to {to_status}."
+    assert korean.value.details == {"from": "DONE", "to": to_status}
     assert Payment.objects.get(pk=payment.pk).status == "DONE"
 
 

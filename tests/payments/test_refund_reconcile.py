@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order
@@ -191,9 +191,11 @@ def test_refund_state_machine_refuses_every_illegal_move(store, cash):
     assert (R.DONE, R.FAILED) in illegal and (R.UNKNOWN, R.REQUESTED) in illegal
     for from_status, to_status in illegal:
         refund = Refund.objects.create(payment=payment, amount=100, reason="x", status=from_status)
-        with transaction.atomic(), pytest.raises(DomainError) as err:
+        with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as err:
             refund_move(lock_refund(refund.pk), to_status)
         assert err.value.code == "ILLEGAL_REFUND_TRANSITION", (from_status, to_status)
+        # the payment message's particle stays out of the refund one, which ends with the bare status
+        assert err.value.message == f"환불 상태를 바꿀 수 없습니다: {from_status} → {to_status}"
         assert Refund.objects.get(pk=refund.pk).status == from_status
 
 
@@ -206,6 +208,7 @@ def test_payment_state_machine_refuses_every_illegal_move(store, cash):
         with transaction.atomic(), pytest.raises(DomainError) as err:
             payment_move(lock_payment(payment.pk), to_status)
         assert err.value.code == "ILLEGAL_PAYMENT_TRANSITION", (from_status, to_status)
+        assert "(으)로" not in err.value.message
         assert Payment.objects.get(pk=payment.pk).status == from_status
 
 

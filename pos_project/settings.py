@@ -131,6 +131,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django's cookie-then-session messages, their stores made on first use (apps/core/messages.py)
+MESSAGE_STORAGE = "apps.core.messages.LazyFallbackStorage"
 
 # --- Redis: cache, carts, sessions, Celery broker ----------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -32,7 +32,7 @@ def _database_settings(**env) -> dict:
 @pytest.mark.parametrize(
     "database_url, engine",
     [
-        ("postgres://u@127.0.0.1:5432/cloudpos", "django.db.backends.postgresql"),
+        ("postgres://u@127.0.0.1:5432/cloudpos", "apps.core.db.postgresql"),  # Django's, see apps/core/db
         ("", "django.db.backends.sqlite3"),  # the embedded default of `make run`
     ],
 )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.errors import Conflict, NotFound
 from apps.core.korean import with_particle
@@ -30,6 +31,21 @@ class CartState:
     ABANDONED = "ABANDONED"
 
     ALL = (ACTIVE, CHECKOUT, PAID, ABANDONED)
+
+
+# What a cashier reads for each state: messages name the label, never the code (which stays in the
+# API's codes and details).
+STATE_LABELS = {
+    CartState.ACTIVE: gettext_lazy("사용 중"),
+    CartState.CHECKOUT: gettext_lazy("결제 중"),
+    CartState.PAID: gettext_lazy("결제 완료"),
+    CartState.ABANDONED: gettext_lazy("폐기"),
+}
+
+
+def state_label(state: str) -> str:
+    """The state's label in the active language; an unknown state's code as is."""
+    return str(STATE_LABELS.get(state, state))
 
 
 # The finite state machine of DESIGN.md, in one place. (ACTIVE, ACTIVE) is not a transition but
@@ -233,7 +249,7 @@ def compare_and_set(
         raise Conflict(
             "CART_ILLEGAL_TRANSITION",
             _("장바구니 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다.")
-            % {"from": cart.state, "to": with_particle(to_state, "으로/로")},
+            % {"from": state_label(cart.state), "to": with_particle(state_label(to_state), "으로/로")},
         )
     result = _cas_script()(
         keys=[cart_key(cart.id)],

@@ -61,27 +61,23 @@ def lock_payment(payment_id: int) -> Payment:
     return Payment.objects.select_for_update(of=("self",)).select_related("order", "method").get(pk=payment_id)
 
 
-def _move(
-    row,
-    model,
-    moves: dict,
-    to_status: str,
-    codes: tuple[str, str],
-    messages: tuple[str, str],
-    *,
-    to_particle: str = "",
-    **fields,
-):
+def _label(model, status: str) -> str:
+    """The label of `model`'s status `status` in the active language; an unknown status's code as is."""
+    return str(dict(model._meta.get_field("status").choices).get(status, status))
+
+
+def _move(row, model, moves: dict, to_status: str, codes: tuple[str, str], messages: tuple[str, str], **fields):
     """The one conditional state move behind payments, refunds and cash receipts: refuse a move the
     table does not allow (409 codes[0]), then update only while the row still has the status the
     caller saw, so a stale object never moves a row somebody else already moved (409 codes[1]).
-    `to_particle` ("으로/로") attaches that particle to %(to)s in messages[0]."""
+    messages[0] names both statuses by their label (the model's choices), %(to)s followed by its
+    으로/로; the codes stay in `details`."""
     from_status = row.status
     if to_status not in moves.get(from_status, frozenset()):
-        to = with_particle(to_status, to_particle) if to_particle else to_status
         raise Conflict(
             codes[0],
-            messages[0] % {"from": from_status, "to": to},
+            messages[0]
+            % {"from": _label(model, from_status), "to": with_particle(_label(model, to_status), "으로/로")},
             details={"from": from_status, "to": to_status},
         )
     fields.setdefault("updated_at", timezone.now())
@@ -106,7 +102,6 @@ def payment_move(payment: Payment, to_status: str, **fields) -> Payment:
             _("결제 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다."),
             _("결제 상태가 방금 바뀌었습니다. 다시 시도하세요."),
         ),
-        to_particle="으로/로",
         **fields,
     )
     if to_status != S.IN_PROGRESS:  # an outcome (or a refund's cancel), counted once it commits
@@ -168,7 +163,7 @@ def refund_move(refund: Refund, to_status: str, **fields) -> Refund:
         to_status,
         ("ILLEGAL_REFUND_TRANSITION", "REFUND_CHANGED"),
         (
-            _("환불 상태를 바꿀 수 없습니다: %(from)s → %(to)s"),
+            _("환불 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다."),
             _("환불 상태가 방금 바뀌었습니다. 다시 시도하세요."),
         ),
         **fields,
@@ -198,7 +193,7 @@ def cash_receipt_move(receipt: CashReceipt, to_status: str, **fields) -> CashRec
         to_status,
         ("ILLEGAL_CASH_RECEIPT_TRANSITION", "CASH_RECEIPT_CHANGED"),
         (
-            _("현금영수증 상태를 바꿀 수 없습니다: %(from)s → %(to)s"),
+            _("현금영수증 상태를 %(from)s에서 %(to)s 바꿀 수 없습니다."),
             _("현금영수증 상태가 방금 바뀌었습니다. 다시 시도하세요."),
         ),
         **fields,

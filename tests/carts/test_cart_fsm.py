@@ -60,21 +60,41 @@ def test_refused_move_is_409_and_changes_nothing(from_state, to_state):
     assert err.value.status == 409
     assert err.value.code == "CART_ILLEGAL_TRANSITION"
     assert "(으)로" not in err.value.message
+    assert from_state not in err.value.message and to_state not in err.value.message
     stored = cart_store.load(cart.id)
     assert (stored.state, stored.version) == (from_state, cart.version)
 
 
-def test_refused_move_message_takes_the_particle_of_the_target_state():
-    # given a cart that is still ACTIVE
-    cart = cart_in(CartState.ACTIVE)
-    # when it is moved straight to PAID, once in Korean and once in English
+@pytest.mark.parametrize(
+    ("from_state", "to_state", "korean_text", "english_text"),
+    [
+        (  # 결제 완료: a vowel takes 로
+            CartState.ACTIVE,
+            CartState.PAID,
+            "장바구니 상태를 사용 중에서 결제 완료로 바꿀 수 없습니다.",
+            "Can't change the cart status from Active to Paid.",
+        ),
+        (  # 결제 중: ㅇ takes 으로
+            CartState.ABANDONED,
+            CartState.CHECKOUT,
+            "장바구니 상태를 폐기에서 결제 중으로 바꿀 수 없습니다.",
+            "Can't change the cart status from Abandoned to Checkout.",
+        ),
+    ],
+)
+def test_refused_move_message_names_the_state_labels(from_state, to_state, korean_text, english_text):
+    # given a cart in from_state
+    cart = cart_in(from_state)
+    # when it is moved to a state the table does not allow, once in Korean and once in English
     with translation.override("ko"), pytest.raises(DomainError) as korean:
-        cart_store.compare_and_set(cart, to_state=CartState.PAID)
+        cart_store.compare_and_set(cart, to_state=to_state)
     with translation.override("en"), pytest.raises(DomainError) as english:
-        cart_store.compare_and_set(cart, to_state=CartState.PAID)
-    # then Korean attaches 로 to PAID (페이드, a vowel) and English takes the bare state
-    assert korean.value.message == "장바구니 상태를 ACTIVE에서 PAID로 바꿀 수 없습니다."
-    assert english.value.message == "Can't change the cart status from ACTIVE to PAID."
+        cart_store.compare_and_set(cart, to_state=to_state)
+    # then both name the states by their label (Korean with the particle the target takes), never
+    # by the code, which stays in the error's code for API clients
+    assert (korean.value.code, korean.value.message) == ("CART_ILLEGAL_TRANSITION", korean_text)
+    assert (english.value.code, english.value.message) == ("CART_ILLEGAL_TRANSITION", english_text)
+    assert korean.value.details == english.value.details == {}
 
 
 @pytest.mark.parametrize("state", [CartState.CHECKOUT, CartState.PAID, CartState.ABANDONED])

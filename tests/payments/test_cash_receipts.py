@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.errors import DomainError
 from apps.orders.models import Order
@@ -179,10 +179,49 @@ def test_cash_receipt_state_machine_refuses_every_illegal_move(store, cash):
         receipt = CashReceipt.objects.create(
             payment=payment, purpose="INCOME_DEDUCTION", identity_masked="010-****-0000", amount=100, status=from_status
         )
-        with transaction.atomic(), pytest.raises(DomainError) as err:
+        with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as err:
             cash_receipt_move(receipt, to_status)
         assert err.value.code == "ILLEGAL_CASH_RECEIPT_TRANSITION", (from_status, to_status)
+        assert err.value.details == {"from": from_status, "to": to_status}
+        assert from_status not in err.value.message and to_status not in err.value.message  # labels only
         CashReceipt.objects.filter(pk=receipt.pk).update(status=C.FAILED)  # out of the one-live-receipt rule
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "korean_text", "english_text"),
+    [
+        (  # 실패: a vowel takes 로
+            C.ISSUED,
+            C.FAILED,
+            "현금영수증 상태를 발급에서 실패로 바꿀 수 없습니다.",
+            "Can't change the cash receipt status from Issued to Failed.",
+        ),
+        (  # 발급: ㅂ takes 으로
+            C.FAILED,
+            C.ISSUED,
+            "현금영수증 상태를 실패에서 발급으로 바꿀 수 없습니다.",
+            "Can't change the cash receipt status from Failed to Issued.",
+        ),
+    ],
+)
+def test_refused_cash_receipt_move_message_names_the_status_labels(
+    store, cash, from_status, to_status, korean_text, english_text
+):
+    # given a cash receipt in from_status
+    _order, payment = _cash_sale(store, cash)
+    receipt = CashReceipt.objects.create(
+        payment=payment, purpose="INCOME_DEDUCTION", identity_masked="010-****-0000", amount=100, status=from_status
+    )
+    # when it is moved to a status the table does not allow, once in Korean and once in English
+    with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as korean:
+        cash_receipt_move(receipt, to_status)
+    with translation.override("en"), transaction.atomic(), pytest.raises(DomainError) as english:
+        cash_receipt_move(receipt, to_status)
+    # then both name the statuses by their label (Korean with the particle the target takes); the
+    # codes stay in the error's code and details
+    assert (korean.value.code, korean.value.message) == ("ILLEGAL_CASH_RECEIPT_TRANSITION", korean_text)
+    assert (english.value.code, english.value.message) == ("ILLEGAL_CASH_RECEIPT_TRANSITION", english_text)
+    assert korean.value.details == english.value.details == {"from": from_status, "to": to_status}
 
 
 def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, store, cash, settings):

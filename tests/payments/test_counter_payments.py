@@ -7,7 +7,7 @@ from django.utils import translation
 from apps.core.errors import DomainError
 from apps.orders.models import Order
 from apps.payments import selectors, services
-from apps.payments.models import Payment, PaymentEvent
+from apps.payments.models import Payment, PaymentEvent, PaymentStatus
 from apps.payments.state import payment_move
 
 from .factories import make_method, make_order
@@ -92,13 +92,21 @@ def test_state_machine_refuses_illegal_moves(store, cash):
 
 
 @pytest.mark.parametrize(
-    ("to_status", "expected"),
+    ("to_status", "korean_text", "english_text"),
     [
-        ("IN_PROGRESS", "결제 상태를 DONE에서 IN_PROGRESS로 바꿀 수 없습니다."),  # 프로그레스: a vowel takes 로
-        ("UNKNOWN", "결제 상태를 DONE에서 UNKNOWN으로 바꿀 수 없습니다."),  # 언노운: ㄴ takes 으로
+        (  # 승인 중: ㅇ takes 으로
+            PaymentStatus.IN_PROGRESS,
+            "결제 상태를 완료에서 승인 중으로 바꿀 수 없습니다.",
+            "Can't change the payment status from Completed to Authorizing.",
+        ),
+        (  # 확인 필요: a vowel takes 로
+            PaymentStatus.UNKNOWN,
+            "결제 상태를 완료에서 확인 필요로 바꿀 수 없습니다.",
+            "Can't change the payment status from Completed to Needs review.",
+        ),
     ],
 )
-def test_refused_move_message_takes_the_particle_of_the_target_status(store, cash, to_status, expected):
+def test_refused_move_message_names_the_status_labels(store, cash, to_status, korean_text, english_text):
     # given a completed cash payment
     payment = services.payment_create(make_order(store), cash)
     # when it is moved to a status the table does not allow, once in Korean and once in English
@@ -106,11 +114,12 @@ def test_refused_move_message_takes_the_particle_of_the_target_status(store, cas
         payment_move(payment, to_status)
     with translation.override("en"), transaction.atomic(), pytest.raises(DomainError) as english:
         payment_move(payment, to_status)
-    # then Korean attaches the particle the status takes, English names it bare, and nothing moved
-    assert (korean.value.code, korean.value.message) == ("ILLEGAL_PAYMENT_TRANSITION", expected)
-    assert english.value.message == f"Can't change the payment status from DONE to {to_status}."
-    assert korean.value.details == {"from": "DONE", "to": to_status}
-    assert Payment.objects.get(pk=payment.pk).status == "DONE"
+    # then both name the statuses by their label (Korean with the particle the target takes); the
+    # codes stay in the error's code and details for API clients, and nothing moved
+    assert (korean.value.code, korean.value.message) == ("ILLEGAL_PAYMENT_TRANSITION", korean_text)
+    assert (english.value.code, english.value.message) == ("ILLEGAL_PAYMENT_TRANSITION", english_text)
+    assert korean.value.details == english.value.details == {"from": PaymentStatus.DONE, "to": to_status}
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.DONE
 
 
 def test_toss_without_keys_is_refused(store, toss, settings):

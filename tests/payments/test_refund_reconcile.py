@@ -194,9 +194,45 @@ def test_refund_state_machine_refuses_every_illegal_move(store, cash):
         with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as err:
             refund_move(lock_refund(refund.pk), to_status)
         assert err.value.code == "ILLEGAL_REFUND_TRANSITION", (from_status, to_status)
-        # the payment message's particle stays out of the refund one, which ends with the bare status
-        assert err.value.message == f"환불 상태를 바꿀 수 없습니다: {from_status} → {to_status}"
+        assert err.value.details == {"from": from_status, "to": to_status}
+        # the message names the labels, never the codes
+        assert from_status not in err.value.message and to_status not in err.value.message
         assert Refund.objects.get(pk=refund.pk).status == from_status
+
+
+@pytest.mark.parametrize(
+    ("from_status", "to_status", "korean_text", "english_text"),
+    [
+        (  # 실패: a vowel takes 로
+            R.DONE,
+            R.FAILED,
+            "환불 상태를 완료에서 실패로 바꿀 수 없습니다.",
+            "Can't change the refund status from Completed to Failed.",
+        ),
+        (  # 요청: ㅇ takes 으로
+            R.UNKNOWN,
+            R.REQUESTED,
+            "환불 상태를 확인 필요에서 요청으로 바꿀 수 없습니다.",
+            "Can't change the refund status from Needs review to Requested.",
+        ),
+    ],
+)
+def test_refused_refund_move_message_names_the_status_labels(
+    store, cash, from_status, to_status, korean_text, english_text
+):
+    # given a refund in from_status
+    payment = services.payment_create(make_order(store), cash)
+    refund = Refund.objects.create(payment=payment, amount=100, reason="x", status=from_status)
+    # when it is moved to a status the table does not allow, once in Korean and once in English
+    with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as korean:
+        refund_move(lock_refund(refund.pk), to_status)
+    with translation.override("en"), transaction.atomic(), pytest.raises(DomainError) as english:
+        refund_move(lock_refund(refund.pk), to_status)
+    # then both name the statuses by their label (Korean with the particle the target takes); the
+    # codes stay in the error's code and details
+    assert (korean.value.code, korean.value.message) == ("ILLEGAL_REFUND_TRANSITION", korean_text)
+    assert (english.value.code, english.value.message) == ("ILLEGAL_REFUND_TRANSITION", english_text)
+    assert korean.value.details == english.value.details == {"from": from_status, "to": to_status}
 
 
 def test_payment_state_machine_refuses_every_illegal_move(store, cash):
@@ -205,10 +241,11 @@ def test_payment_state_machine_refuses_every_illegal_move(store, cash):
     assert ("CANCELED", "DONE") in illegal and ("UNKNOWN", "IN_PROGRESS") in illegal
     for from_status, to_status in illegal:
         Payment.objects.filter(pk=payment.pk).update(status=from_status)
-        with transaction.atomic(), pytest.raises(DomainError) as err:
+        with translation.override("ko"), transaction.atomic(), pytest.raises(DomainError) as err:
             payment_move(lock_payment(payment.pk), to_status)
         assert err.value.code == "ILLEGAL_PAYMENT_TRANSITION", (from_status, to_status)
         assert "(으)로" not in err.value.message
+        assert from_status not in err.value.message and to_status not in err.value.message
         assert Payment.objects.get(pk=payment.pk).status == from_status
 
 

@@ -1,12 +1,16 @@
 """gunicorn reads this file from its working directory (the project root, as in the Procfile).
 
-Hooks only, for Prometheus multi-process metrics: binding, workers and timeouts stay on the Procfile's
-command line. With PROMETHEUS_MULTIPROC_DIR set (an empty, writable directory per host, e.g. a
-tmpfs), every worker writes its metrics to files there and `/metrics` merges them.
+Hooks only: binding, workers and timeouts stay on the Procfile's command line.
+- Prometheus multi-process metrics: with PROMETHEUS_MULTIPROC_DIR set (an empty, writable directory
+  per host, e.g. a tmpfs), every worker writes its metrics to files there and `/metrics` merges them.
+- The Procfile's worker class (pos_project/gunicorn_workers.py) keeps a slot per worker in the
+  arbiter's shared memory: a worker that has exited gives its slot back.
 """
 
 import os
 from pathlib import Path
+
+from pos_project.gunicorn_workers import BalancedThreadWorker
 
 
 def _multiproc_dir() -> Path | None:
@@ -25,6 +29,8 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    if isinstance(worker, BalancedThreadWorker):
+        worker.leave_table()
     # A dead worker's gauges (live-mode) must not be reported; its counters stay in the totals.
     if _multiproc_dir() is not None:
         from prometheus_client import multiprocess

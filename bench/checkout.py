@@ -62,6 +62,7 @@ PGBENCH_CLIENTS = 8
 WEB_WORKERS = 4
 CPU_CHECKOUTS = 300  # in-process checkouts timed on the CPU clock
 WEB_THREADS = 8  # the Procfile's WEB_THREADS default
+WEB_WORKER_CLASS = "pos_project.gunicorn_workers.BalancedThreadWorker"  # the Procfile's
 DURABILITY = ["fsync", "synchronous_commit", "full_page_writes"]
 LONG_CART = 10  # lines of the cart whose add-item cost is counted line by line
 JSON_MARK = "BENCH-JSON "  # the in-process parts' answer, told apart from the app's JSON log lines
@@ -966,6 +967,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="count the instructions of N in-process checkouts under valgrind's callgrind (exact run to run)",
     )
+    parser.add_argument(
+        "--worker-class",
+        default=WEB_WORKER_CLASS,
+        help="gunicorn's worker class (default the Procfile's; gthread for plain gunicorn, to compare)",
+    )
     parser.add_argument("--show-sql", action="store_true", help="print each step's SQL (first 160 characters)")
     parser.add_argument("--keep", action="store_true", help="leave the work directory (logs) in place")
     args = parser.parse_args(argv)
@@ -1076,10 +1082,10 @@ def main(argv: list[str] | None = None) -> None:
         tps = run_pgbench(pgbench_url, int(max(args.seconds, 5)), args.pgbench_scale)
 
         port = free_port()
-        # As the Procfile's web line runs it: gthread workers, no access log.
+        # As the Procfile's web line runs it: its worker class, no access log.
         gunicorn = [
             sys.executable, "-m", "gunicorn", "pos_project.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(WEB_WORKERS), "--worker-class", "gthread", "--threads", str(WEB_THREADS),
+            "--workers", str(WEB_WORKERS), "--worker-class", args.worker_class, "--threads", str(WEB_THREADS),
             "--timeout", "30",
         ]  # fmt: skip
         stack.spawn("web", gunicorn, env=env)
@@ -1087,7 +1093,7 @@ def main(argv: list[str] | None = None) -> None:
         stack.spawn("worker", [*celery, "--concurrency=4"], env=env)
         base = f"http://127.0.0.1:{port}"
         wait_http(base, stack)
-        log(f"web: gunicorn with {WEB_WORKERS} gthread workers x {WEB_THREADS} threads on {base}; worker: celery")
+        log(f"web: gunicorn, {WEB_WORKERS} {args.worker_class} workers x {WEB_THREADS} threads on {base}; celery")
 
         cash = asyncio.run(cash_method_id(base, setup["pos"][0]))
         # Every worker's first requests import and warm its caches: one short unmeasured round first.

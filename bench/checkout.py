@@ -100,6 +100,7 @@ class LevelResult:
     step_ms: dict[str, list[float]] = field(default_factory=dict)
     client_cpu_s: float = 0.0  # the load generator's own CPU time in the window (all of its process)
     server_cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds in the window, by process
+    web_connections: list[int] = field(default_factory=list)  # each web worker's, mid-window, most first
 
     def add(self, steps: dict[str, float], total_ms: float) -> None:
         """One checkout that ended inside the window."""
@@ -128,7 +129,10 @@ class LevelResult:
         costs = {**self.server_cpu_s, "load client": self.client_cpu_s}
         parts = ", ".join(f"{name} {1000 * seconds / self.checkouts:.1f}" for name, seconds in costs.items())
         total = 1000 * sum(costs.values()) / self.checkouts
-        return f"    CPU ms per checkout: {parts}; all {total:.1f}"
+        spread = (
+            f"; web workers' connections {' '.join(map(str, self.web_connections))}" if self.web_connections else ""
+        )
+        return f"    CPU ms per checkout: {parts}; all {total:.1f}{spread}"
 
     @property
     def per_second(self) -> float:
@@ -462,6 +466,7 @@ async def drive(
     cash_method: int,
     warmup: float = 0,
     server_cpu: Callable[[], dict[str, dict[int, float]]] | None = None,
+    web_connections: Callable[[], list[int]] | None = None,
 ) -> LevelResult:
     """`clients` terminals checking out back to back for `warmup` + `seconds`. Only the checkouts that
     end inside the measured window count (with their latencies), and the errors that happen in it: the
@@ -496,6 +501,9 @@ async def drive(
             # The client's CPU time over the window: what the load generator took from the server.
             await asyncio.sleep(max(0.0, window_opens - time.perf_counter()))
             cpu_at_open, server_at_open = time.process_time(), server_cpu() if server_cpu else {}
+            if web_connections:
+                await asyncio.sleep(max(0.0, (window_opens + window_closes) / 2 - time.perf_counter()))
+                result.web_connections = web_connections()
             await asyncio.sleep(max(0.0, window_closes - time.perf_counter()))
             result.client_cpu_s = time.process_time() - cpu_at_open
             if server_cpu:
@@ -548,6 +556,31 @@ def server_cpu_reader(stack: Stack) -> Callable[[], dict[str, dict[int, float]]]
             pids += [grandchild for pid in pids[1:] for grandchild in children.get(pid, [])]  # the worker's pool
             readings[name] = {pid: processes[pid][1] for pid in pids if pid in processes}
         return readings
+
+    return read
+
+
+def web_connections_reader(stack: Stack, port: int) -> Callable[[], list[int]]:
+    """The established connections each gunicorn worker holds on `port`, most first. A kept-alive
+    connection stays with the worker that accepted it, so this is how evenly the workers share the
+    clients (README, "Checkout benchmark")."""
+    master = dict(stack.processes)["web"].pid
+
+    def read() -> list[int]:
+        established = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                    established.add(f"socket:[{fields[9]}]")
+        held = []
+        for pid, (parent, _cpu) in _processes().items():
+            if parent == master:
+                try:
+                    held.append(sum(os.readlink(fd) in established for fd in Path(f"/proc/{pid}/fd").iterdir()))
+                except OSError:
+                    continue  # ended while being read
+        return sorted(held, reverse=True)
 
     return read
 
@@ -1100,11 +1133,14 @@ def main(argv: list[str] | None = None) -> None:
         warm = asyncio.run(drive(base, setup, WEB_WORKERS * 2, 2, cash))
         log(f"first requests (2 s, not counted): {warm.checkouts} checkouts, {warm.error_count()} errors")
         levels = []
-        server_cpu = server_cpu_reader(stack)
+        server_cpu, connections = server_cpu_reader(stack), web_connections_reader(stack, port)
         for clients in args.clients:
             level = asyncio.run(
-                drive(base, setup, clients, args.seconds, cash, warmup=args.warmup, server_cpu=server_cpu)
-            )
+                drive(
+                    base, setup, clients, args.seconds, cash,
+                    warmup=args.warmup, server_cpu=server_cpu, web_connections=connections,
+                )
+            )  # fmt: skip
             levels.append(level)
             log(level.summary())
             time.sleep(1)

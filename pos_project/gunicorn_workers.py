@@ -5,7 +5,7 @@ first. Under load that is mostly the same one: in the checkout bench 14 of 16 te
 connections sat on one worker, two on another and none on the other two. A connection stays with
 its worker while it is kept alive, and one worker's threads run one at a time (the GIL): its
 terminals queued behind each other while the other workers idled. That, not the CPU, was what
-stretched the checkout's p95 to 1.8 times its median (issue 18, README "Checkout hot path").
+stretched the checkout's p95 to 1.8 times its median (issue 18; README, "Checkout benchmark").
 
 `BalancedThreadWorker` accepts a new connection only while it holds no more connections than the
 worker holding the fewest; the others leave the listening socket to it. The worker holding the

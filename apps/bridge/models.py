@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 from apps.kitchen.models import Station, Ticket
@@ -22,7 +23,7 @@ from apps.stores.models import Device, Store
 class JobStatus(models.TextChoices):
     QUEUED = "QUEUED", _("대기")
     SENT = "SENT", _("전송됨")
-    DONE = "DONE", _("완료")
+    DONE = "DONE", pgettext_lazy("status", "완료")
     FAILED = "FAILED", _("실패")
 
 

@@ -4,6 +4,7 @@ live in inventory.StoreProduct."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 
@@ -79,7 +80,7 @@ class Option(TimeStampedModel):
 class ImageStatus(models.TextChoices):
     NONE = "NONE", _("없음")
     PENDING = "PENDING", _("처리 중")
-    READY = "READY", _("완료")
+    READY = "READY", pgettext_lazy("status", "완료")
     FAILED = "FAILED", _("실패")
 
 

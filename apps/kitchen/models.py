@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.catalog.models import Category, Product
 from apps.core.models import TimeStampedModel
@@ -107,7 +108,7 @@ UNDO_WINDOW = timedelta(seconds=30)
 
 class TicketStatus(models.TextChoices):
     NEW = "NEW", _("조리 중")
-    READY = "READY", _("완료")
+    READY = "READY", pgettext_lazy("status", "완료")
     DONE = "DONE", _("전달 완료")
     # The order was canceled or expired before it was made (a "make before payment" order).
     CANCELED = "CANCELED", _("주문 취소")

@@ -186,10 +186,11 @@ def order_has_tickets(order: Order) -> bool:
 def order_progress(order: Order) -> dict:
     """접수 → 준비 중 → 완료 for the customer's receipt page."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     status = order.kitchen_status
     reached = {KitchenStatus.NEW: 0, KitchenStatus.PREPARING: 1, KitchenStatus.READY: 2, KitchenStatus.DONE: 2}[status]
-    labels = [_("접수"), _("준비 중"), _("완료")]
+    labels = [_("접수"), _("준비 중"), pgettext("status", "완료")]  # "완료" alone is the bump button
     steps = [
         {"label": label, "state": "done" if index < reached else "current" if index == reached else "todo"}
         for index, label in enumerate(labels)

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.catalog.models import Product, TaxType
 from apps.core.models import TimeStampedModel
@@ -19,12 +20,14 @@ def new_public_id() -> str:
 
 
 class OrderStatus(models.TextChoices):
+    # A label that is also a button's word ("취소" Cancel) carries the "status" context, so English can
+    # say "Cancelled" here and "Cancel" on the button; Korean reads the same.
     OPEN = "OPEN", _("진행 중(테이블)")
     PENDING_PAYMENT = "PENDING_PAYMENT", _("결제 대기")
     PAID = "PAID", _("결제 완료")
     PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", _("부분 환불")
     REFUNDED = "REFUNDED", _("환불 완료")
-    CANCELED = "CANCELED", _("취소")
+    CANCELED = "CANCELED", pgettext_lazy("status", "취소")
     EXPIRED = "EXPIRED", _("만료")
 
 

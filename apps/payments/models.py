@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.models import TimeStampedModel
 from apps.orders.models import Order
@@ -45,15 +46,16 @@ def new_payment_key() -> str:
 
 
 class PaymentStatus(models.TextChoices):
+    # "완료" and "취소" carry the "status" context: as buttons they are "Done" and "Cancel" (see OrderStatus).
     READY = "READY", _("준비")
     IN_PROGRESS = "IN_PROGRESS", _("승인 중")
     UNKNOWN = "UNKNOWN", _("확인 필요")
-    DONE = "DONE", _("완료")
+    DONE = "DONE", pgettext_lazy("status", "완료")
     FAILED = "FAILED", _("실패")
     ABORTED = "ABORTED", _("중단")
     EXPIRED = "EXPIRED", _("만료")
     PARTIAL_CANCELED = "PARTIAL_CANCELED", _("부분 취소")
-    CANCELED = "CANCELED", _("취소")
+    CANCELED = "CANCELED", pgettext_lazy("status", "취소")
 
 
 class Payment(TimeStampedModel):
@@ -134,7 +136,7 @@ class Refund(TimeStampedModel):
 
     class Status(models.TextChoices):
         REQUESTED = "REQUESTED", _("요청")
-        DONE = "DONE", _("완료")
+        DONE = "DONE", pgettext_lazy("status", "완료")
         FAILED = "FAILED", _("실패")
         UNKNOWN = "UNKNOWN", _("확인 필요")
 
@@ -277,10 +279,10 @@ class CashReceipt(TimeStampedModel):
 
     class Status(models.TextChoices):
         REQUESTED = "REQUESTED", _("요청")
-        ISSUED = "ISSUED", _("발급")
+        ISSUED = "ISSUED", pgettext_lazy("status", "발급")
         FAILED = "FAILED", _("실패")
         UNKNOWN = "UNKNOWN", _("확인 필요")
-        CANCELED = "CANCELED", _("취소")
+        CANCELED = "CANCELED", pgettext_lazy("status", "취소")
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="cash_receipts")
     purpose = models.CharField(_("용도"), max_length=20, choices=Purpose.choices)

@@ -3,6 +3,7 @@ table's tab. Kept here, above orders and payments, because only the phone flow m
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.orders.models import Order, OrderRound
 from apps.tables.models import Table
@@ -13,7 +14,7 @@ class PrepaidRoundStatus(models.TextChoices):
     # nothing on the tab, until its order is canceled or expires.
     WAITING = "WAITING", _("결제 대기")
     # Paid, and its lines and payment are now a round of the table's tab.
-    LANDED = "LANDED", _("주문 접수")
+    LANDED = "LANDED", pgettext_lazy("status", "주문 접수")
 
 
 class PrepaidRound(models.Model):

@@ -202,6 +202,12 @@ def test_cash_receipt_state_machine_refuses_every_illegal_move(store, cash):
             "현금영수증 상태를 실패에서 발급으로 바꿀 수 없습니다.",
             "Can't change the cash receipt status from Failed to Issued.",
         ),
+        (  # the status 취소 is "Cancelled" in English, not the Cancel button's word
+            C.CANCELED,
+            C.ISSUED,
+            "현금영수증 상태를 취소에서 발급으로 바꿀 수 없습니다.",
+            "Can't change the cash receipt status from Cancelled to Issued.",
+        ),
     ],
 )
 def test_refused_cash_receipt_move_message_names_the_status_labels(
@@ -240,6 +246,27 @@ def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, s
     assert 'data-testid="cash-receipts-issued-count">2<' in html and "16,000원" in html
     assert 'data-testid="cash-receipts-canceled-count">1<' in html and "9,000원" in html
     assert "시뮬레이션" in html
+
+
+def test_business_day_close_in_english_names_the_receipts_by_their_status(client, owner, store, cash, settings):
+    # given the same day: a receipt issued, then cancelled and reissued by a partial refund
+    settings.TOSS_SECRET_KEY = ""
+    with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
+        order, payment = _cash_sale(store, cash)
+        services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
+        services.payment_refund(order, amount=2000, reason="일부 환불")
+        day = Order.objects.get(pk=order.pk).business_date
+        client.force_login(owner)
+        # when the owner reads the close in English
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        page = client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
+    # then the rows are named by the receipts' status ("Issued", "Cancelled"), not by the Issue and
+    # Cancel buttons that share their Korean words
+    html = page.content.decode()
+    table = html[html.index('id="close-cash-receipts"') :]
+    table = table[: table.index("</table>")]
+    assert "<td>Issued</td>" in table and "<td>Cancelled</td>" in table
+    assert "<td>Cancel</td>" not in table
 
 
 def test_two_issues_of_one_sale_at_once_issue_one_receipt(store, cash, toss_server):

@@ -94,9 +94,9 @@ def test_refused_move_message_in_english_has_no_particle(order):
     with translation.override("en"):
         with pytest.raises(DomainError) as err, transaction.atomic():
             lifecycle.move(order, "PAID")
-    # then the English message names both labels bare, the cancelled status as "Cancelled" (not the
+    # then the English message names both labels bare, the cancelled status as "Canceled" (not the
     # Cancel button's word, which shares its Korean 취소)
-    assert err.value.message == "Can't change the order status from Cancelled to Paid."
+    assert err.value.message == "Can't change the order status from Canceled to Paid."
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,4 @@
-"""An order's status label is its own word, not the button's: "취소" the status is "Cancelled" in
+"""An order's status label is its own word, not the button's: "취소" the status is "Canceled" in
 English while "취소" the button stays "Cancel" (the status carries the "status" translation context);
 Korean reads "취소" for both."""
 
@@ -15,7 +15,7 @@ def test_a_cancelled_orders_status_reads_cancelled_and_the_cancel_button_cancel(
         # when the cancelled status and the Cancel button are each put into words
         status, button = str(OrderStatus.CANCELED.label), gettext("취소")
     # then the status is an adjective and the button a verb
-    assert (status, button) == ("Cancelled", "Cancel")
+    assert (status, button) == ("Canceled", "Cancel")
 
 
 @pytest.mark.parametrize("language", ["ko", None])

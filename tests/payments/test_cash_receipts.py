@@ -202,11 +202,11 @@ def test_cash_receipt_state_machine_refuses_every_illegal_move(store, cash):
             "현금영수증 상태를 실패에서 발급으로 바꿀 수 없습니다.",
             "Can't change the cash receipt status from Failed to Issued.",
         ),
-        (  # the status 취소 is "Cancelled" in English, not the Cancel button's word
+        (  # the status 취소 is "Canceled" in English, not the Cancel button's word
             C.CANCELED,
             C.ISSUED,
             "현금영수증 상태를 취소에서 발급으로 바꿀 수 없습니다.",
-            "Can't change the cash receipt status from Cancelled to Issued.",
+            "Can't change the cash receipt status from Canceled to Issued.",
         ),
     ],
 )
@@ -260,12 +260,12 @@ def test_business_day_close_in_english_names_the_receipts_by_their_status(client
         # when the owner reads the close in English
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         page = client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
-    # then the rows are named by the receipts' status ("Issued", "Cancelled"), not by the Issue and
+    # then the rows are named by the receipts' status ("Issued", "Canceled"), not by the Issue and
     # Cancel buttons that share their Korean words
     html = page.content.decode()
     table = html[html.index('id="close-cash-receipts"') :]
     table = table[: table.index("</table>")]
-    assert "<td>Issued</td>" in table and "<td>Cancelled</td>" in table
+    assert "<td>Issued</td>" in table and "<td>Canceled</td>" in table
     assert "<td>Cancel</td>" not in table
 
 

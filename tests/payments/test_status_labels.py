@@ -1,5 +1,5 @@
 """Payment, refund and cash receipt status labels that share their Korean word with a button carry
-the "status" translation context: in English the status is an adjective ("Cancelled", "Completed",
+the "status" translation context: in English the status is an adjective ("Canceled", "Completed",
 "Issued") and the button a verb ("Cancel", "Done", "Issue"); Korean is the same word for both."""
 
 import pytest
@@ -12,8 +12,8 @@ from apps.payments.models import CashReceipt, PaymentStatus, Refund
 @pytest.mark.parametrize(
     ("label", "korean", "english_status", "english_button"),
     [
-        (PaymentStatus.CANCELED.label, "취소", "Cancelled", "Cancel"),
-        (CashReceipt.Status.CANCELED.label, "취소", "Cancelled", "Cancel"),
+        (PaymentStatus.CANCELED.label, "취소", "Canceled", "Cancel"),
+        (CashReceipt.Status.CANCELED.label, "취소", "Canceled", "Cancel"),
         (PaymentStatus.DONE.label, "완료", "Completed", "Done"),
         (Refund.Status.DONE.label, "완료", "Completed", "Done"),
         (CashReceipt.Status.ISSUED.label, "발급", "Issued", "Issue"),

@@ -21,7 +21,7 @@ def new_public_id() -> str:
 
 class OrderStatus(models.TextChoices):
     # A label that is also a button's word ("취소" Cancel) carries the "status" context, so English can
-    # say "Cancelled" here and "Cancel" on the button; Korean reads the same.
+    # say "Canceled" here and "Cancel" on the button; Korean reads the same.
     OPEN = "OPEN", _("진행 중(테이블)")
     PENDING_PAYMENT = "PENDING_PAYMENT", _("결제 대기")
     PAID = "PAID", _("결제 완료")

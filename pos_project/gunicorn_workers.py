@@ -4,13 +4,14 @@ gunicorn's workers share one listening socket, and a new connection goes to whic
 first. Under load that is mostly the same one: in the checkout bench 14 of 16 terminals' keep-alive
 connections sat on one worker, two on another and none on the other two. A connection stays with
 its worker while it is kept alive, and one worker's threads run one at a time (the GIL): its
-terminals queued behind each other while the other workers idled. That, not the CPU, was what
-stretched the checkout's p95 to 1.8 times its median (issue 18; README, "Checkout benchmark").
+terminals queued behind each other while the other workers idled, and the checkout's p95 grew to
+up to twice its mean; balanced, it stays near 1.3 times (issue 18; README, "Checkout benchmark").
 
 `BalancedThreadWorker` accepts a new connection only while it holds no more connections than the
 worker holding the fewest; the others leave the listening socket to it. The worker holding the
-fewest always accepts, so balancing never leaves a connection waiting. The counts are kept in
-memory the arbiter makes before it forks the workers (`ConnectionTable`).
+fewest accepts, so a new connection waits for the balance at most until that worker's next look at
+the counts (`RECHECK_SECONDS`). The counts are kept in memory the arbiter makes before it forks the
+workers (`ConnectionTable`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from gunicorn.workers.gthread import ThreadWorker
 
 FREE = -1  # no worker holds the slot
-BOOTING = -2  # held by a worker that has not yet started serving (it is still loading the app)
+NOT_SERVING = -2  # held by a worker not serving: still loading the app, or shutting down
 
 
 class ConnectionTable:
@@ -41,7 +42,7 @@ class ConnectionTable:
         then accepts as plain gthread does, and is not counted)."""
         for slot, connections in enumerate(self.connections[:]):
             if connections == FREE:
-                self.connections[slot] = BOOTING
+                self.connections[slot] = NOT_SERVING
                 return slot
         return None
 
@@ -54,8 +55,8 @@ class ConnectionTable:
 
     def fewest(self, now: float) -> int | None:
         """The fewest connections a serving worker holds. A worker whose loop has not turned for
-        `stale_after` (hung, or killed and not yet reaped) is left out: a worker's loop turns at
-        least once a second even when idle."""
+        `stale_after` (hung, or killed and not yet reaped) is left out: a worker's loop turns ten
+        times a second even when idle (RECHECK_SECONDS)."""
         serving = [
             connections
             for connections, written_at in zip(self.connections[:], self.written_at[:], strict=True)
@@ -86,7 +87,7 @@ class BalancedThreadWorker(ThreadWorker):
 
     @property
     def worker_connections(self) -> int:
-        if self._slot is None:
+        if self._slot is None or not self.alive:
             return self._most_connections
         now = time.monotonic()
         TABLE.publish(self._slot, self.nr_conns, now)
@@ -98,6 +99,13 @@ class BalancedThreadWorker(ThreadWorker):
     @worker_connections.setter
     def worker_connections(self, value: int) -> None:
         self._most_connections = value  # gunicorn's --worker-connections
+
+    def handle_exit(self, sig, frame) -> None:
+        # SIGTERM: it accepts no more while it finishes its requests, so it must not count as the
+        # fewest meanwhile (the others would stop accepting for it).
+        if self._slot is not None:
+            TABLE.publish(self._slot, NOT_SERVING, time.monotonic())
+        super().handle_exit(sig, frame)
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
         super().wait_for_and_dispatch_events(min(timeout, RECHECK_SECONDS))

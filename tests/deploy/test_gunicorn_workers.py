@@ -19,7 +19,7 @@ from collections import Counter
 
 import pytest
 
-from pos_project.gunicorn_workers import BOOTING, FREE, ConnectionTable
+from pos_project.gunicorn_workers import FREE, NOT_SERVING, ConnectionTable
 
 from .procfile import BASE_DIR, free_port, procfile_commands
 
@@ -44,7 +44,7 @@ def test_reserved_slots_are_distinct_and_not_counted_until_their_worker_serves()
 
     # Then each has its own slot, and a booting worker does not count: it cannot accept yet
     assert {first, second} == {0, 1}
-    assert table.connections[first] == BOOTING
+    assert table.connections[first] == NOT_SERVING
     assert table.fewest(now=100.0) is None
 
     # When one starts serving with three connections and the other with one

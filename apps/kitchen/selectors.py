@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.errors import NotFound
 from apps.orders.models import KitchenStatus, Order, OrderLine, OrderStatus, ServiceType
@@ -69,8 +71,6 @@ class TicketView:
 
     @property
     def channel_label(self) -> str:
-        from django.utils.translation import gettext as _
-
         order = self.ticket.order
         if order.table_id:
             return _("테이블")
@@ -185,9 +185,6 @@ def order_has_tickets(order: Order) -> bool:
 
 def order_progress(order: Order) -> dict:
     """접수 → 준비 중 → 완료 for the customer's receipt page."""
-    from django.utils.translation import gettext as _
-    from django.utils.translation import pgettext
-
     status = order.kitchen_status
     reached = {KitchenStatus.NEW: 0, KitchenStatus.PREPARING: 1, KitchenStatus.READY: 2, KitchenStatus.DONE: 2}[status]
     labels = [_("접수"), _("준비 중"), pgettext("status", "완료")]  # "완료" alone is the bump button

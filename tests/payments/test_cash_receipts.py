@@ -230,8 +230,9 @@ def test_refused_cash_receipt_move_message_names_the_status_labels(
     assert korean.value.details == english.value.details == {"from": from_status, "to": to_status}
 
 
-def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, store, cash, settings):
-    # given, on a pinned Monday noon in Seoul, a receipt issued then cancelled and reissued by a refund
+def _close_of_a_refunded_receipt_day(client, owner, store, cash, settings, *, language: str | None = None):
+    """The owner's business-day close of a pinned Monday noon in Seoul on which a receipt was
+    issued, then cancelled and reissued by a partial refund; read in `language` when given."""
     settings.TOSS_SECRET_KEY = ""
     with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
         order, payment = _cash_sale(store, cash)
@@ -239,7 +240,14 @@ def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, s
         services.payment_refund(order, amount=2000, reason="일부 환불")
         day = Order.objects.get(pk=order.pk).business_date
         client.force_login(owner)
-        page = client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        return client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
+
+
+def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, store, cash, settings):
+    # given a day with a receipt issued, then cancelled and reissued by a refund
+    page = _close_of_a_refunded_receipt_day(client, owner, store, cash, settings)
     # then the close shows two issued (9,000원 and 7,000원) and one cancelled (9,000원), marked simulated
     html = page.content.decode()
     assert page.status_code == 200 and 'id="close-cash-receipts"' in html
@@ -249,17 +257,8 @@ def test_business_day_close_lists_issued_and_cancelled_receipts(client, owner, s
 
 
 def test_business_day_close_in_english_names_the_receipts_by_their_status(client, owner, store, cash, settings):
-    # given the same day: a receipt issued, then cancelled and reissued by a partial refund
-    settings.TOSS_SECRET_KEY = ""
-    with time_machine.travel(datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Asia/Seoul")), tick=False):
-        order, payment = _cash_sale(store, cash)
-        services.cash_receipt_request(payment, choice="INCOME_DEDUCTION", identity=PHONE)
-        services.payment_refund(order, amount=2000, reason="일부 환불")
-        day = Order.objects.get(pk=order.pk).business_date
-        client.force_login(owner)
-        # when the owner reads the close in English
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        page = client.get(reverse("admin:settlement_close", args=[store.pk]), {"date": day.isoformat()})
+    # given the same day, when the owner reads its close in English
+    page = _close_of_a_refunded_receipt_day(client, owner, store, cash, settings, language="en")
     # then the rows are named by the receipts' status ("Issued", "Canceled"), not by the Issue and
     # Cancel buttons that share their Korean words
     html = page.content.decode()
